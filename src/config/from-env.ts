@@ -1,0 +1,43 @@
+/**
+ * With no config file, Polymath builds its config from the environment: each provider whose key
+ * is set, `LLM_PROVIDER` first, all in one `default` fallback route. The names are the ones
+ * existing apps already use.
+ */
+import type { PresetName } from '../providers/presets.js';
+
+interface EnvProvider {
+  name: string;
+  preset: PresetName;
+  keyVar: string;
+  modelVar: string;
+  baseUrlVar?: string;
+}
+
+const ENV_PROVIDERS: EnvProvider[] = [
+  { name: 'openai', preset: 'openai', keyVar: 'OPENAI_API_KEY', modelVar: 'OPENAI_MODEL', baseUrlVar: 'OPENAI_BASE_URL' },
+  { name: 'openrouter', preset: 'openrouter', keyVar: 'OPENROUTER_API_KEY', modelVar: 'OPENROUTER_MODEL' },
+  { name: 'perplexity', preset: 'perplexity', keyVar: 'PERPLEXITY_API_KEY', modelVar: 'PERPLEXITY_MODEL' },
+];
+
+/** A raw config object (not yet validated) derived from the environment. */
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const providers: Record<string, Record<string, unknown>> = {};
+  for (const p of ENV_PROVIDERS) {
+    const key = env[p.keyVar];
+    if (!key) continue;
+    providers[p.name] = {
+      type: 'openai-compatible',
+      preset: p.preset,
+      api_key: key,
+      ...(env[p.modelVar] ? { default_model: env[p.modelVar] } : {}),
+      ...(p.baseUrlVar && env[p.baseUrlVar] ? { base_url: env[p.baseUrlVar] } : {}),
+    };
+  }
+
+  const names = Object.keys(providers);
+  const first = env.LLM_PROVIDER?.toLowerCase();
+  if (first && names.includes(first)) names.sort((a, b) => Number(b === first) - Number(a === first));
+
+  const routes = names.length > 0 ? { default: { strategy: 'fallback', targets: names.map((provider) => ({ provider })) } } : {};
+  return { providers, routes };
+}

@@ -1,0 +1,18 @@
+/** Builds the configured providers. Each wire protocol lives in its own file. */
+import type { ProviderConfig } from '../config/providers.js';
+import { OpenAICompatibleProvider } from './openai-compatible.js';
+import type { Provider } from './types.js';
+
+export function createProvider(id: string, cfg: ProviderConfig): Provider {
+  switch (cfg.type) {
+    case 'openai-compatible':
+      return new OpenAICompatibleProvider(id, cfg);
+  }
+}
+
+export function createProviders(configs: Record<string, ProviderConfig>): Map<string, Provider> {
+  return new Map(Object.entries(configs).map(([id, cfg]) => [id, createProvider(id, cfg)]));
+}
+
+export type * from './types.js';
+export { PRESETS, type PresetName } from './presets.js';

@@ -1,0 +1,46 @@
+/** The Fastify app: composes the route groups over a Runtime. */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Runtime } from '../runtime.js';
+import { PolymathError } from '../errors.js';
+import { clientErrorHandler, errorHandler, notFoundHandler, sendError } from './errors.js';
+import { chatRoutes } from './routes/chat.js';
+import { embeddingRoutes } from './routes/embeddings.js';
+import { modelRoutes } from './routes/models.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function buildApp(rt: Runtime): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: rt.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: rt.config.server.body_limit_bytes,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    clientErrorHandler,
+    frameworkErrors: (err, request, reply) => {
+      sendError(reply, new PolymathError('invalid_request', `Bad request: ${err.message}`, { code: 'bad_url' }));
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  });
+
+  let inFlight = 0;
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (inFlight >= rt.config.server.max_in_flight) {
+      throw new PolymathError('queue_full', 'The server is at its limit of requests in flight; retry shortly.', { retryAfter: 1 });
+    }
+    inFlight++;
+    reply.raw.once('close', () => inFlight--);
+  });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  chatRoutes(app, rt);
+  embeddingRoutes(app, rt);
+  modelRoutes(app, rt);
+  return app;
+}

@@ -1,0 +1,30 @@
+/** POST /v1/embeddings. */
+import type { FastifyInstance } from 'fastify';
+import { toPolymathError } from '../../errors.js';
+import type { Runtime } from '../../runtime.js';
+import { statusOf } from '../errors.js';
+import { clientSignal, outcomeHeaders } from '../request-context.js';
+import { validateEmbed } from '../validate.js';
+
+export function embeddingRoutes(app: FastifyInstance, rt: Runtime): void {
+  app.post('/v1/embeddings', async (request, reply) => {
+    const req = validateEmbed(request.body);
+    const meter = rt.meter.start(request.id, 'embeddings', false);
+    try {
+      const plan = rt.router.resolve(req.model);
+      meter.route = plan.route ?? null;
+      const out = await rt.executor.embed(plan, req, { signal: clientSignal(reply), requestId: request.id });
+      meter.provider = out.target.provider.id;
+      meter.model = out.target.model;
+      meter.attempts = out.attempts;
+      const usage = out.value.body.usage;
+      meter.usage = { prompt_tokens: usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: usage?.total_tokens ?? 0 };
+      meter.end(200);
+      return reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(out.value.raw ?? JSON.stringify(out.value.body));
+    } catch (err) {
+      const pe = toPolymathError(err);
+      meter.end(statusOf(pe), pe);
+      throw pe;
+    }
+  });
+}

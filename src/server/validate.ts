@@ -1,0 +1,56 @@
+/**
+ * Light validation of OpenAI request bodies: the fields Polymath reads and the common mistakes.
+ * Every other field passes through to the upstream untouched; the original object is kept.
+ */
+import { z } from 'zod';
+import { PolymathError } from '../errors.js';
+import type { ChatRequest, EmbedRequest } from '../providers/types.js';
+
+const nullableNumber = (min: number, max: number) => z.number().min(min).max(max).nullish();
+
+const message = z.looseObject({
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+  content: z.union([z.string(), z.array(z.looseObject({ type: z.string() })), z.null()]).optional(),
+});
+
+const chatSchema = z.looseObject({
+  model: z.string().min(1),
+  messages: z.array(message).min(1),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  temperature: nullableNumber(0, 2),
+  top_p: nullableNumber(0, 1),
+  n: z.number().int().min(1).max(128).nullish(),
+  max_tokens: z.number().int().min(1).nullish(),
+  max_completion_tokens: z.number().int().min(1).nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4), z.null()]).optional(),
+  seed: z.number().int().nullish(),
+  response_format: z
+    .discriminatedUnion('type', [
+      z.looseObject({ type: z.literal('text') }),
+      z.looseObject({ type: z.literal('json_object') }),
+      z.looseObject({ type: z.literal('json_schema'), json_schema: z.looseObject({ name: z.string().min(1), schema: z.record(z.string(), z.unknown()).optional() }) }),
+    ])
+    .optional(),
+});
+
+const embedSchema = z.looseObject({
+  model: z.string().min(1),
+  input: z.union([z.string(), z.array(z.string()).min(1), z.array(z.number().int()).min(1), z.array(z.array(z.number().int()).min(1)).min(1)]),
+  encoding_format: z.enum(['float', 'base64']).optional(),
+  dimensions: z.number().int().min(1).optional(),
+});
+
+function check<T>(schema: z.ZodType, body: unknown): T {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new PolymathError('invalid_request', 'The request body must be a JSON object.', { code: 'invalid_body' });
+  }
+  const result = schema.safeParse(body);
+  if (result.success) return body as T;
+  const issue = result.error.issues[0];
+  const param = issue.path.map(String).join('.');
+  throw new PolymathError('invalid_request', `Invalid request: ${param ? `${param}: ` : ''}${issue.message}`, { param: param || null, code: 'invalid_value' });
+}
+
+export const validateChat = (body: unknown): ChatRequest => check<ChatRequest>(chatSchema, body);
+export const validateEmbed = (body: unknown): EmbedRequest => check<EmbedRequest>(embedSchema, body);

@@ -1,0 +1,43 @@
+/**
+ * Validates what Polymath returns against OpenAI's own OpenAPI spec (../shared/specs).
+ * `assertSchema(name, value)` fails the test with ajv's errors when `value` does not match
+ * `components.schemas[name]`.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { parse } from 'yaml';
+import { expect } from 'vitest';
+
+const SPEC = fileURLToPath(new URL('../../../shared/specs/openai-openapi.yaml', import.meta.url));
+
+let ajv: Ajv2020 | undefined;
+
+function compiler(): Ajv2020 {
+  if (ajv) return ajv;
+  const spec = parse(readFileSync(SPEC, 'utf8')) as { components: { schemas: Record<string, unknown> } };
+  ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+  ajv.addSchema({ $id: 'openai', components: nullableToJsonSchema(spec.components) }, 'openai');
+  return ajv;
+}
+
+export function assertSchema(name: string, value: unknown): void {
+  const validate = compiler().getSchema(`openai#/components/schemas/${name}`);
+  if (!validate) throw new Error(`no schema ${name} in the OpenAI spec`);
+  const ok = validate(value);
+  expect(ok ? [] : validate.errors?.map((e) => `${e.instancePath} ${e.message}`), `${name}: ${JSON.stringify(value).slice(0, 500)}`).toEqual([]);
+}
+
+/** The spec still has a few OpenAPI 3.0 `nullable: true`; JSON Schema says it with a null type. */
+function nullableToJsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(nullableToJsonSchema);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) if (k !== 'nullable') out[k] = nullableToJsonSchema(v);
+  if ((node as { nullable?: unknown }).nullable !== true) return out;
+  if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+  if (typeof out.type === 'string') return { ...out, type: [out.type, 'null'] };
+  return { anyOf: [out, { type: 'null' }] };
+}
