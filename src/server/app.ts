@@ -1,6 +1,6 @@
 /** The Fastify app: composes the route groups over a Runtime. */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Runtime } from '../runtime.js';
 import { PolymathError } from '../errors.js';
 import { clientErrorHandler, errorHandler, notFoundHandler, sendError } from './errors.js';
@@ -13,7 +13,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function buildApp(rt: Runtime): FastifyInstance {
   const app = Fastify({
     loggerInstance: rt.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One line per request is written by the meter, with provider, model and timings.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: rt.config.server.body_limit_bytes,
     requestIdHeader: false,
     genReqId: (req) => {
@@ -37,6 +38,8 @@ export function buildApp(rt: Runtime): FastifyInstance {
     reply.raw.once('close', () => inFlight--);
   });
 
+  // The API takes JSON only: a text/plain body is a 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   chatRoutes(app, rt);
