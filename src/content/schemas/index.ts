@@ -65,6 +65,20 @@ export function jsonSchemaOf(kind: Kind): Record<string, unknown> {
 }
 const jsonSchemaCache = new Map<Kind, Record<string, unknown>>();
 
+/**
+ * The schema for `response_format` with `strict: true`: OpenAI's strict mode rejects the string
+ * length keywords, so they are left out here (zod still enforces them on the answer).
+ */
+export function strictSchemaOf(kind: Kind): Record<string, unknown> {
+  return dropKeys(jsonSchemaOf(kind), new Set(['minLength', 'maxLength'])) as Record<string, unknown>;
+}
+
+function dropKeys(node: unknown, keys: ReadonlySet<string>): unknown {
+  if (Array.isArray(node)) return node.map((n) => dropKeys(n, keys));
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node).filter(([k]) => !keys.has(k)).map(([k, v]) => [k, dropKeys(v, keys)]));
+}
+
 function renameOneOf(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(renameOneOf);
   if (node === null || typeof node !== 'object') return node;
