@@ -6,6 +6,7 @@ import { PolymathError } from '../errors.js';
 import { clientErrorHandler, errorHandler, notFoundHandler, sendError } from './errors.js';
 import { chatRoutes } from './routes/chat.js';
 import { embeddingRoutes } from './routes/embeddings.js';
+import { contentRoutes } from './routes/content.js';
 import { modelRoutes } from './routes/models.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -45,5 +46,6 @@ export function buildApp(rt: Runtime): FastifyInstance {
   chatRoutes(app, rt);
   embeddingRoutes(app, rt);
   modelRoutes(app, rt);
+  contentRoutes(app, rt);
   return app;
 }
