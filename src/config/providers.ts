@@ -31,7 +31,50 @@ export const openAICompatibleSchema = z
     path: ['base_url'],
   });
 
-export const providerSchema = z.discriminatedUnion('type', [openAICompatibleSchema]);
+/** A user's executable: request JSON on stdin, answer JSON on stdout (see src/providers/custom-contract.ts). */
+export const scriptSchema = z.object({
+  type: z.literal('script'),
+  command: z
+    .array(z.string().min(1, 'an empty string is not a program or argument'), {
+      error: 'command is a list: the program, then its arguments, e.g. ["python3", "./custom/generate.py"]',
+    })
+    .min(1, 'command needs at least the program, e.g. ["python3", "./custom/generate.py"]'),
+  /** the working directory of the script; relative to where Polymath runs */
+  cwd: z.string().min(1).optional(),
+  /** variables added to the environment Polymath runs in */
+  env: z.record(z.string(), z.string()).default({}),
+  /** deadline of one call, queue wait included; the script's process group is killed past it */
+  timeout_ms: z.number().int().positive().default(30_000),
+  /** the most the script may write to stdout for one answer */
+  max_output_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+  /** the script is long-lived: it reads one JSON request per line and writes one JSON answer per line */
+  persistent: z.boolean().default(false),
+  /** long-lived scripts kept running (persistent only) */
+  pool_size: z.number().int().min(1).max(32).default(1),
+  /** calls waiting for a free script before new ones get 503 queue_full (persistent only) */
+  max_queue: z.number().int().min(0).max(10_000).default(64),
+  default_model: z.string().min(1).default('default'),
+  models: z.array(z.string().min(1)).default([]),
+});
+
+/** A user's HTTP endpoint that is not OpenAI-compatible: POST {input, messages, params, intent}, answer {content}. */
+export const httpSchema = z.object({
+  type: z.literal('http'),
+  url: z.url({ protocol: /^https?$/, error: 'url must be an http:// or https:// URL, e.g. "http://127.0.0.1:8000/generate"' }),
+  headers: z.record(z.string(), z.string()).default({}),
+  /** sent as `Authorization: Bearer <api_key>` */
+  api_key: z.string().optional(),
+  max_output_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+  max_connections: z.number().int().positive().default(16),
+  ...common,
+  timeout_ms: z.number().int().positive().default(30_000),
+  default_model: z.string().min(1).default('default'),
+});
+
+/** Anthropic's Messages API. */
+export const providerSchema = z.discriminatedUnion('type', [openAICompatibleSchema, scriptSchema, httpSchema]);
 
 export type OpenAICompatibleConfig = z.infer<typeof openAICompatibleSchema>;
+export type ScriptConfig = z.infer<typeof scriptSchema>;
+export type HttpConfig = z.infer<typeof httpSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;

@@ -1,12 +1,18 @@
 /** Builds the configured providers. Each wire protocol lives in its own file. */
 import type { ProviderConfig } from '../config/providers.js';
+import { HttpProvider } from './http.js';
 import { OpenAICompatibleProvider } from './openai-compatible.js';
+import { ScriptProvider } from './script.js';
 import type { Provider } from './types.js';
 
 export function createProvider(id: string, cfg: ProviderConfig): Provider {
   switch (cfg.type) {
     case 'openai-compatible':
       return new OpenAICompatibleProvider(id, cfg);
+    case 'script':
+      return new ScriptProvider(id, cfg);
+    case 'http':
+      return new HttpProvider(id, cfg);
   }
 }
 
