@@ -34,8 +34,24 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     };
   }
 
+  // Anthropic and Gemini speak wire formats of their own.
+  if (env.ANTHROPIC_API_KEY) {
+    providers.anthropic = {
+      type: 'anthropic',
+      api_key: env.ANTHROPIC_API_KEY,
+      ...(env.ANTHROPIC_MODEL ? { default_model: env.ANTHROPIC_MODEL } : {}),
+      ...(env.ANTHROPIC_BASE_URL ? { base_url: env.ANTHROPIC_BASE_URL } : {}),
+    };
+  }
+  const geminiKey = env.GEMINI_API_KEY || env.GOOGLE_API_KEY;
+  if (geminiKey) {
+    providers.gemini = { type: 'gemini', api_key: geminiKey, ...(env.GEMINI_MODEL ? { default_model: env.GEMINI_MODEL } : {}) };
+  }
+
   const names = Object.keys(providers);
-  const first = env.LLM_PROVIDER?.toLowerCase();
+  const asked = env.LLM_PROVIDER?.toLowerCase();
+  // the names apps use for these two, beside ours
+  const first = asked === 'claude' ? 'anthropic' : asked === 'google' ? 'gemini' : asked;
   if (first && names.includes(first)) names.sort((a, b) => Number(b === first) - Number(a === first));
 
   const routes = names.length > 0 ? { default: { strategy: 'fallback', targets: names.map((provider) => ({ provider })) } } : {};

@@ -72,9 +72,36 @@ export const httpSchema = z.object({
 });
 
 /** Anthropic's Messages API. */
-export const providerSchema = z.discriminatedUnion('type', [openAICompatibleSchema, scriptSchema, httpSchema]);
+export const anthropicSchema = z.object({
+  type: z.literal('anthropic'),
+  api_key: z.string().min(1),
+  /** overrides the API host, e.g. a proxy or a test server */
+  base_url: z.url().optional(),
+  /** sent as `anthropic-version` */
+  anthropic_version: z.string().min(1).default('2023-06-01'),
+  /** max_tokens when a request sets none (Anthropic requires one) */
+  default_max_tokens: z.number().int().positive().default(4096),
+  max_connections: z.number().int().positive().default(64),
+  ...common,
+});
+
+/** Google's Gemini API (generativelanguage). */
+export const geminiSchema = z.object({
+  type: z.literal('gemini'),
+  api_key: z.string().min(1),
+  /** overrides the API host and version path, e.g. a proxy or a test server */
+  base_url: z.url().optional(),
+  /** the model embeddings use when the requested model is not an embedding model */
+  embedding_model: z.string().min(1).default('gemini-embedding-001'),
+  max_connections: z.number().int().positive().default(64),
+  ...common,
+});
+
+export const providerSchema = z.discriminatedUnion('type', [openAICompatibleSchema, anthropicSchema, geminiSchema, scriptSchema, httpSchema]);
 
 export type OpenAICompatibleConfig = z.infer<typeof openAICompatibleSchema>;
 export type ScriptConfig = z.infer<typeof scriptSchema>;
 export type HttpConfig = z.infer<typeof httpSchema>;
+export type AnthropicConfig = z.infer<typeof anthropicSchema>;
+export type GeminiConfig = z.infer<typeof geminiSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;

@@ -1,5 +1,7 @@
 /** Builds the configured providers. Each wire protocol lives in its own file. */
 import type { ProviderConfig } from '../config/providers.js';
+import { AnthropicProvider } from './anthropic.js';
+import { GeminiProvider } from './gemini.js';
 import { HttpProvider } from './http.js';
 import { OpenAICompatibleProvider } from './openai-compatible.js';
 import { ScriptProvider } from './script.js';
@@ -9,6 +11,10 @@ export function createProvider(id: string, cfg: ProviderConfig): Provider {
   switch (cfg.type) {
     case 'openai-compatible':
       return new OpenAICompatibleProvider(id, cfg);
+    case 'anthropic':
+      return new AnthropicProvider(id, cfg);
+    case 'gemini':
+      return new GeminiProvider(id, cfg);
     case 'script':
       return new ScriptProvider(id, cfg);
     case 'http':

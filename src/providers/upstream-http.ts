@@ -1,0 +1,103 @@
+/**
+ * One JSON POST to a provider's HTTP API, for the providers that translate (Anthropic, Gemini):
+ * a deadline and the caller's AbortSignal on every call, bounded bodies, and the provider's own
+ * error mapping for non-2xx answers.
+ */
+import { Agent, request, type Dispatcher } from 'undici';
+import { PolymathError } from '../errors.js';
+import { MAX_ERROR_BODY, networkError, readCapped } from './http-errors.js';
+
+/** The largest whole (non-streaming) response body we accept from an upstream. */
+export const MAX_BODY = 32 * 1024 * 1024;
+
+export type ResponseBody = Dispatcher.ResponseData['body'];
+
+/** Turns a non-2xx answer (status, body text capped at MAX_ERROR_BODY, headers) into an error. */
+export type StatusErrorMapper = (status: number, bodyText: string, headers: Record<string, string | string[] | undefined>) => PolymathError;
+
+export interface UpstreamOptions {
+  /** the configured provider name, for messages */
+  provider: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  maxConnections: number;
+  statusError: StatusErrorMapper;
+}
+
+export interface OpenResponse {
+  body: ResponseBody;
+  /** the caller's signal joined with the deadline: aborts the body too */
+  signal: AbortSignal;
+}
+
+export class UpstreamHttp {
+  private readonly agent: Agent;
+
+  constructor(private readonly opts: UpstreamOptions) {
+    this.agent = new Agent({
+      connections: opts.maxConnections,
+      connect: { timeout: opts.connectTimeoutMs },
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  /** POSTs JSON; answers the open body of a 2xx or throws the mapped upstream error. */
+  async post(url: string, payload: unknown, signal: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<OpenResponse> {
+    const joined = AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs)]);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...this.opts.headers, ...extraHeaders },
+        body: JSON.stringify(payload),
+        signal: joined,
+        dispatcher: this.agent,
+      });
+    } catch (err) {
+      throw networkError(this.opts.provider, err, joined);
+    }
+    if (res.statusCode >= 300) {
+      let text = '';
+      try {
+        text = await readCapped(res.body, MAX_ERROR_BODY, this.opts.provider, true);
+      } catch (err) {
+        throw networkError(this.opts.provider, err, joined);
+      }
+      throw this.opts.statusError(res.statusCode, text, res.headers);
+    }
+    return { body: res.body, signal: joined };
+  }
+
+  /** POSTs JSON and reads the whole answer as a JSON object. */
+  async postJson<T>(url: string, payload: unknown, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<T> {
+    const { body, signal: joined } = await this.post(url, payload, signal, extraHeaders);
+    let text: string;
+    try {
+      text = await readCapped(body, MAX_BODY, this.opts.provider);
+    } catch (err) {
+      throw networkError(this.opts.provider, err, joined);
+    }
+    return parseObject<T>(text, this.opts.provider);
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+/** Parses upstream JSON text that must be an object. */
+export function parseObject<T>(text: string, provider: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new PolymathError('upstream_invalid', `${provider} sent malformed JSON: ${text.slice(0, 200)}`, { provider });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new PolymathError('upstream_invalid', `${provider} sent JSON that is not an object`, { provider });
+  }
+  return value as T;
+}
