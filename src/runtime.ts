@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { createProviders } from './providers/index.js';
 import type { Provider } from './providers/types.js';
-import { Executor, Router } from './routing/index.js';
+import type { ProviderConfig } from './config/index.js';
+import { Executor, HealthMonitor, inFlightOf, Router } from './routing/index.js';
 import { migrateToLatest, openStore, RequestLog, type Store } from './store/index.js';
 import { Meter } from './usage/meter.js';
 
@@ -19,6 +20,13 @@ export interface Runtime {
   store: Store;
   requestLog: RequestLog;
   meter: Meter;
+  health: HealthMonitor;
+  /**
+   * Applies a new config without dropping requests in flight: unchanged providers are kept,
+   * changed and removed ones close once idle, the router is swapped at once. Server and store
+   * settings need a restart. Rejects (and keeps the old config) when the new one cannot start.
+   */
+  reload(config: Config): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,20 +36,85 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const providers = createProviders(config.providers);
   await Promise.all([...providers.values()].map((p) => p.start?.()));
   const requestLog = new RequestLog(store.db, { batchSize: config.store.batch_size, flushMs: config.store.flush_ms, maxPending: config.store.max_pending }, logger);
-  const router = new Router(config, providers);
-  return {
+  const executor = new Executor(breakerOptions(config));
+  const health = new HealthMonitor(executor.stats, logger);
+  health.watch(providers, healthOptions(config));
+  const retiring = new Map<Provider, Promise<void>>();
+  let closed = false;
+  const rt: Runtime = {
     config,
     logger,
     providers,
-    router,
-    executor: new Executor(),
+    router: new Router(config, providers, executor.stats),
+    executor,
     store,
     requestLog,
     meter: new Meter(requestLog, logger),
+    health,
+    async reload(next) {
+      const old = rt.providers;
+      const nextProviders = new Map<string, Provider>();
+      const created: Provider[] = [];
+      try {
+        for (const [id, cfg] of Object.entries(next.providers)) {
+          const kept = old.get(id);
+          if (kept && sameConfig(rt.config.providers[id], cfg)) nextProviders.set(id, kept);
+          else {
+            const p = createProviders({ [id]: cfg }).get(id)!;
+            created.push(p);
+            nextProviders.set(id, p);
+          }
+        }
+        await Promise.all(created.map((p) => p.start?.()));
+        executor.stats.setBreakerOptions(breakerOptions(next));
+        rt.router = new Router(next, nextProviders, executor.stats);
+      } catch (err) {
+        await Promise.allSettled(created.map((p) => p.close?.()));
+        throw err;
+      }
+      for (const key of ['server', 'store'] as const) {
+        if (!sameConfig(rt.config[key], next[key])) logger.warn(`config reload: the "${key}" section changed; restart to apply it`);
+      }
+      rt.config = { ...next, server: rt.config.server, store: rt.config.store };
+      rt.providers = nextProviders;
+      health.watch(nextProviders, healthOptions(next));
+      for (const [id, p] of old) {
+        if (nextProviders.get(id) === p) continue;
+        retiring.set(p, closeWhenIdle(p, () => closed).finally(() => retiring.delete(p)));
+      }
+    },
     async close() {
+      closed = true;
+      health.stop();
       await requestLog.flush();
-      await Promise.allSettled([...providers.values()].map((p) => p.close?.()));
+      await Promise.allSettled([...rt.providers.values()].map((p) => p.close?.()));
+      await Promise.allSettled([...retiring.values()]);
       await store.db.destroy();
     },
   };
+  return rt;
 }
+
+function breakerOptions(config: Config) {
+  return { failures: config.routing.breaker.failures, halfOpenAfterMs: config.routing.breaker.half_open_after_ms };
+}
+
+function healthOptions(config: Config) {
+  return { intervalMs: config.routing.health_interval_ms, timeoutMs: config.routing.health_timeout_ms };
+}
+
+function sameConfig(a: ProviderConfig | object | undefined, b: ProviderConfig | object): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The longest a replaced provider is kept for its calls in flight before it is closed anyway. */
+const RETIRE_MAX_MS = 10 * 60_000;
+
+/** Closes a provider the new config no longer uses once none of its calls are in flight. */
+async function closeWhenIdle(p: Provider, stopping: () => boolean): Promise<void> {
+  const deadline = Date.now() + RETIRE_MAX_MS;
+  while (Date.now() < deadline && !stopping() && inFlightOf(p) > 0) await delay(100);
+  await p.close?.();
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

@@ -31,7 +31,7 @@ export const serve: Command = {
       throw err;
     }
 
-    const server = await startServer(loaded.config);
+    const server = await startServer(loaded.config, undefined, loaded.file ? { watch: { file: loaded.file, overrides: { host: values.host, port } } } : {});
     const log = server.runtime.logger;
     log.info({ url: server.url, config: loaded.file ?? '(environment)', providers: [...server.runtime.providers.keys()] }, `polymath listening on ${server.url}`);
     if (server.runtime.providers.size === 0) log.warn('no provider is configured: set OPENAI_API_KEY (or another key) or write polymath.yaml');

@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Runtime } from '../runtime.js';
 import { PolymathError } from '../errors.js';
 import { clientErrorHandler, errorHandler, notFoundHandler, sendError } from './errors.js';
+import { adminRoutes } from './routes/admin.js';
 import { chatRoutes } from './routes/chat.js';
 import { embeddingRoutes } from './routes/embeddings.js';
 import { contentRoutes } from './routes/content.js';
@@ -46,6 +47,7 @@ export function buildApp(rt: Runtime): FastifyInstance {
   chatRoutes(app, rt);
   embeddingRoutes(app, rt);
   modelRoutes(app, rt);
+  adminRoutes(app, rt);
   contentRoutes(app, rt);
   return app;
 }

@@ -1,6 +1,6 @@
 /** Starts and stops the HTTP server over a fresh Runtime. */
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config/index.js';
+import { watchConfig, type Config, type ConfigWatcher, type WatchOptions } from '../config/index.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { buildApp } from './app.js';
@@ -10,10 +10,17 @@ export interface RunningServer {
   runtime: Runtime;
   /** the address it listens on, e.g. http://127.0.0.1:8787 */
   url: string;
+  /** the config file watcher, when the server was started with `watch` */
+  watcher?: ConfigWatcher;
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger = createLogger(config.logging.level)): Promise<RunningServer> {
+export interface ServerOptions {
+  /** reload the config from this file on change and on SIGHUP */
+  watch?: WatchOptions;
+}
+
+export async function startServer(config: Config, logger: Logger = createLogger(config.logging.level), opts: ServerOptions = {}): Promise<RunningServer> {
   const runtime = await createRuntime(config, logger);
   const app = buildApp(runtime);
   try {
@@ -25,12 +32,17 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const watcher = opts.watch ? watchConfig(opts.watch, (next) => runtime.reload(next), logger) : undefined;
   let closing: Promise<void> | undefined;
   return {
     app,
     runtime,
     url: `http://${host}:${port}`,
-    close: () => (closing ??= app.close().then(() => runtime.close())),
+    watcher,
+    close: () => {
+      watcher?.close();
+      return (closing ??= app.close().then(() => runtime.close()));
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 /** POST /v1/chat/completions: JSON or SSE, the upstream's bytes passed through. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PolymathError, toPolymathError } from '../../errors.js';
-import type { ChatRequest, StreamEvent } from '../../providers/types.js';
+import { toPolymathError } from '../../errors.js';
+import type { StreamEvent, Usage } from '../../providers/types.js';
 import type { OpenStream, Outcome } from '../../routing/index.js';
 import type { Runtime } from '../../runtime.js';
 import type { Metering } from '../../usage/meter.js';
@@ -17,14 +17,14 @@ export function chatRoutes(app: FastifyInstance, rt: Runtime): void {
     try {
       const plan = rt.router.resolve(req.model);
       meter.route = plan.route ?? null;
-      const run = { signal: clientSignal(reply), requestId: request.id };
+      const run = { signal: clientSignal(reply), requestId: request.id, meta: { headers: request.headers, body: req } };
       if (req.stream === true) {
         const opened = await rt.executor.stream(plan, req, run);
         return await pipeStream(request, reply, opened, meter);
       }
       const out = await rt.executor.chat(plan, req, run);
       describe(meter, out);
-      meter.usage = out.value.body.usage;
+      meter.usage = withHedge(out.value.body.usage, out.hedgeUsage);
       meter.end(200);
       return reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(out.value.raw ?? JSON.stringify(out.value.body));
     } catch (err) {
@@ -41,21 +41,30 @@ function describe(meter: Metering, out: Outcome<unknown>): void {
   meter.attempts = out.attempts;
 }
 
+/** The tokens to meter: the answer's, plus what a hedge's aborted call spent. */
+function withHedge(usage: Usage | undefined, hedge: Usage | undefined): Usage | undefined {
+  if (!hedge) return usage;
+  return {
+    prompt_tokens: (usage?.prompt_tokens ?? 0) + hedge.prompt_tokens,
+    completion_tokens: (usage?.completion_tokens ?? 0) + hedge.completion_tokens,
+    total_tokens: (usage?.total_tokens ?? 0) + hedge.total_tokens,
+  };
+}
+
 /**
  * Sends a stream that has produced content. From here a failure cannot move to another target:
  * it ends the stream with an SSE error event and no [DONE], and is recorded as a failure. A
- * stream that ends without a finish reason is such a failure too.
+ * stream that ends without a finish reason is such a failure too (the executor's stream throws it).
  */
 async function pipeStream(request: FastifyRequest, reply: FastifyReply, out: Outcome<OpenStream>, meter: Metering): Promise<void> {
   describe(meter, out);
   const res = reply.raw;
   reply.hijack();
   res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id, ...outcomeHeaders(out, meter.route ?? undefined) });
-  let finished = false;
+  if (out.hedgeUsage) meter.usage = out.hedgeUsage;
   const send = async (event: StreamEvent) => {
     meter.firstToken();
-    if (event.chunk.usage) meter.usage = event.chunk.usage;
-    if (event.chunk.choices?.some((c) => c.finish_reason != null)) finished = true;
+    if (event.chunk.usage) meter.usage = withHedge(event.chunk.usage, out.hedgeUsage);
     await writeData(res, chunkData(event));
   };
   try {
@@ -65,7 +74,6 @@ async function pipeStream(request: FastifyRequest, reply: FastifyReply, out: Out
       if (next.done) break;
       await send(next.value);
     }
-    if (!finished) throw new PolymathError('upstream_error', `${out.target.provider.id} ended the stream without a finish reason`, { provider: out.target.provider.id });
     res.end('data: [DONE]\n\n');
     meter.end(200);
   } catch (err) {

@@ -13,7 +13,7 @@ export function embeddingRoutes(app: FastifyInstance, rt: Runtime): void {
     try {
       const plan = rt.router.resolve(req.model);
       meter.route = plan.route ?? null;
-      const out = await rt.executor.embed(plan, req, { signal: clientSignal(reply), requestId: request.id });
+      const out = await rt.executor.embed(plan, req, { signal: clientSignal(reply), requestId: request.id, meta: { headers: request.headers, body: req } });
       meter.provider = out.target.provider.id;
       meter.model = out.target.model;
       meter.attempts = out.attempts;
