@@ -22,6 +22,8 @@ const ENV_PROVIDERS: EnvProvider[] = [
 /** A raw config object (not yet validated) derived from the environment. */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const providers: Record<string, Record<string, unknown>> = {};
+  // A GGUF file named by POLYMATH_LOCAL_MODEL is served in-process, first unless LLM_PROVIDER says otherwise.
+  if (env.POLYMATH_LOCAL_MODEL) providers.local = { type: 'llama-cpp', model_path: env.POLYMATH_LOCAL_MODEL };
   for (const p of ENV_PROVIDERS) {
     const key = env[p.keyVar];
     if (!key) continue;

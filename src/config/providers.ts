@@ -97,11 +97,33 @@ export const geminiSchema = z.object({
   ...common,
 });
 
-export const providerSchema = z.discriminatedUnion('type', [openAICompatibleSchema, anthropicSchema, geminiSchema, scriptSchema, httpSchema]);
+/** A GGUF model served in-process by llama.cpp (node-llama-cpp): no other process needed. */
+export const llamaCppSchema = z.object({
+  type: z.literal('llama-cpp'),
+  /** the .gguf file; relative to where Polymath runs */
+  model_path: z.string().min(1, 'model_path names a .gguf file, e.g. ./models/qwen2.5-1.5b-instruct-q4_k_m.gguf'),
+  /** CPU threads for inference: `auto` (half the logical cores, at least 1) or a number */
+  threads: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).default('auto'),
+  /** tokens of context per parallel sequence (capped at the model's training context) */
+  context_size: z.number().int().min(64).max(1_048_576).default(4096),
+  /** requests generated at once, each in its own context sequence */
+  parallel: z.number().int().min(1).max(64).default(2),
+  /** `auto` uses CUDA, Vulkan or Metal when present; `false` forces the CPU */
+  gpu: z.union([z.literal('auto'), z.literal(false), z.enum(['cuda', 'vulkan', 'metal'])]).default('auto'),
+  /** requests waiting for a free sequence before new ones get 503 queue_full */
+  max_queue: z.number().int().min(0).max(10_000).default(32),
+  /** deadline of one call, queue wait included */
+  timeout_ms: z.number().int().positive().default(120_000),
+  default_model: z.string().min(1).optional(),
+  models: z.array(z.string().min(1)).default([]),
+});
+
+export const providerSchema = z.discriminatedUnion('type', [openAICompatibleSchema, anthropicSchema, geminiSchema, scriptSchema, httpSchema, llamaCppSchema]);
 
 export type OpenAICompatibleConfig = z.infer<typeof openAICompatibleSchema>;
 export type ScriptConfig = z.infer<typeof scriptSchema>;
 export type HttpConfig = z.infer<typeof httpSchema>;
 export type AnthropicConfig = z.infer<typeof anthropicSchema>;
 export type GeminiConfig = z.infer<typeof geminiSchema>;
+export type LlamaCppConfig = z.infer<typeof llamaCppSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;

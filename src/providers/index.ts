@@ -3,6 +3,7 @@ import type { ProviderConfig } from '../config/providers.js';
 import { AnthropicProvider } from './anthropic.js';
 import { GeminiProvider } from './gemini.js';
 import { HttpProvider } from './http.js';
+import { LlamaCppProvider } from './llama-cpp/index.js';
 import { OpenAICompatibleProvider } from './openai-compatible.js';
 import { ScriptProvider } from './script.js';
 import type { Provider } from './types.js';
@@ -19,6 +20,8 @@ export function createProvider(id: string, cfg: ProviderConfig): Provider {
       return new ScriptProvider(id, cfg);
     case 'http':
       return new HttpProvider(id, cfg);
+    case 'llama-cpp':
+      return new LlamaCppProvider(id, cfg);
   }
 }
 
