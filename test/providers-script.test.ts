@@ -110,6 +110,16 @@ describe('script provider, one-shot', () => {
     expect(res.usage!.total_tokens).toBe(res.usage!.prompt_tokens + res.usage!.completion_tokens);
   });
 
+  it('passes a content intent beside the messages', async () => {
+    const provider = pm.runtime.providers.get('mine')!;
+    const { body } = await provider.chat(
+      { model: 'mine/default', messages: [{ role: 'user', content: 'Make a quiz about tides' }] },
+      { signal: new AbortController().signal, model: 'default', requestId: 'req-1', intent: { kind: 'quiz', topic: 'tides' } },
+    );
+    assertSchema('CreateChatCompletionResponse', body);
+    expect(JSON.parse(body.choices[0].message.content!)).toMatchObject({ echo: 'Make a quiz about tides', intent: 'quiz' });
+  });
+
   it('is reachable by its provider name alone, with default_model "default"', async () => {
     const res = await ask('mine', 'hi');
     expect(JSON.parse(res.choices[0].message.content!).model).toBe('default');
