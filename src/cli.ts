@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 /** The `polymath` command: dispatches to a subcommand in src/commands/. */
+import { generate } from './commands/generate.js';
+import { models } from './commands/models.js';
 import { serve } from './commands/serve.js';
 import { USAGE_EXIT, type Command } from './commands/types.js';
 import { VERSION } from './version.js';
 
 const COMMANDS: Record<string, Command> = {
   serve,
+  models,
+  generate,
 };
 
 function help(): string {
