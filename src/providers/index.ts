@@ -4,6 +4,7 @@ import { AnthropicProvider } from './anthropic.js';
 import { GeminiProvider } from './gemini.js';
 import { HttpProvider } from './http.js';
 import { LlamaCppProvider } from './llama-cpp/index.js';
+import { LibraryProvider } from './library.js';
 import { OpenAICompatibleProvider } from './openai-compatible.js';
 import { ScriptProvider } from './script.js';
 import type { Provider } from './types.js';
@@ -12,6 +13,8 @@ export function createProvider(id: string, cfg: ProviderConfig): Provider {
   switch (cfg.type) {
     case 'openai-compatible':
       return new OpenAICompatibleProvider(id, cfg);
+    case 'library':
+      return new LibraryProvider(id, cfg);
     case 'anthropic':
       return new AnthropicProvider(id, cfg);
     case 'gemini':

@@ -1,0 +1,123 @@
+/**
+ * A lesson from WordNet: what the topic is, where it fits (its broader concept and siblings),
+ * its kinds or examples, its parts and wholes, its members and groups, and its other meanings.
+ */
+import type { Lesson } from '../../content/schemas/lesson.js';
+import type { BuildContext } from './context.js';
+import { countFor, fitToLevel } from './level.js';
+import { capitalize, definitionFor, listPhrase, named, sentence, statement, subject } from './text.js';
+import type { Concept, Topic } from './topic.js';
+
+interface Part {
+  objective: string;
+  section: { heading: string; body: string };
+  terms: Concept[];
+  check: string;
+}
+
+export function buildLesson(ctx: BuildContext): Lesson {
+  const { topic, level } = ctx;
+  const parts = lessonParts(topic, ctx);
+  const count = countFor(ctx.options, level, [3, 4, 5, 6], 12);
+  return fitToLevel(parts, (kept) => assemble(topic, kept, ctx), level, { count, fixed: 1, min: 2 });
+}
+
+function assemble(topic: Topic, parts: Part[], ctx: BuildContext): Lesson {
+  const seen = new Set<string>();
+  const keyTerms = parts
+    .flatMap((p) => p.terms)
+    .filter((c) => !seen.has(c.label.toLowerCase()) && Boolean(seen.add(c.label.toLowerCase())))
+    .slice(0, 10)
+    .map((c) => ({ term: c.label, definition: sentence(definitionFor(c, ctx.level)) }));
+  return {
+    title: capitalize(topic.main.label),
+    objectives: parts.map((p) => p.objective),
+    sections: parts.map((p) => p.section),
+    key_terms: keyTerms,
+    check_for_understanding: parts.map((p) => p.check),
+  };
+}
+
+function lessonParts(topic: Topic, ctx: BuildContext): Part[] {
+  const { main, broader, kinds, parts, partOf, members, memberOf, siblings, otherSenses } = topic;
+  const def = (c: Concept) => definitionFor(c, ctx.level);
+  const it = named(main);
+  const out: Part[] = [];
+
+  const examples = main.examples.slice(0, 2).map((e) => `For example: “${sentence(e)}”`);
+  out.push({
+    objective: `Say what ${it} is.`,
+    section: { heading: `What is ${it}?`, body: [statement(main, ctx.level), ...examples].join(' ') },
+    terms: [main],
+    check: `What is ${it}?`,
+  });
+  const parent = broader[0];
+  if (parent) {
+    const others = siblings.filter((s) => !s.instance).slice(0, 4).map((s) => s.label);
+    out.push({
+      objective: `Tell what larger group ${it} belongs to.`,
+      section: {
+        heading: 'Where it fits',
+        body: [
+          sentence(`${subject(main)} is a kind of ${parent.label}`),
+          statement(parent, ctx.level),
+          ...(others.length >= 2 ? [sentence(`Other kinds of ${parent.label} are ${listPhrase(others)}`)] : []),
+        ].join(' '),
+      },
+      terms: [parent],
+      check: `What is ${it} a kind of?`,
+    });
+  }
+  if (parts.length > 0) {
+    out.push({
+      objective: `Name the parts of ${it}.`,
+      section: { heading: `Parts of ${it}`, body: parts.slice(0, 4).map((p) => statement(p, ctx.level)).join(' ') + ' ' + sentence(`Each of these is a part of ${it}`) },
+      terms: parts.slice(0, 4),
+      check: `Name one part of ${it}.`,
+    });
+  }
+  const plain = kinds.filter((k) => !k.instance).slice(0, 4);
+  if (plain.length > 0) {
+    out.push({
+      objective: `Name some kinds of ${main.label}.`,
+      section: { heading: `Kinds of ${main.label}`, body: plain.map((k) => statement(k, ctx.level)).join(' ') },
+      terms: plain,
+      check: `Name one kind of ${main.label}.`,
+    });
+  }
+  const instances = kinds.filter((k) => k.instance).slice(0, 4);
+  if (instances.length > 0) {
+    out.push({
+      objective: `Give real examples of ${it}.`,
+      section: { heading: 'Real examples', body: instances.map((k) => sentence(`${k.label} is ${def(k)}`)).join(' ') },
+      terms: [],
+      check: `Can you name a real example of ${it}?`,
+    });
+  }
+  if (partOf.length > 0 || memberOf.length > 0) {
+    const wholes = [...partOf.map((w) => sentence(`${subject(main)} is a part of ${named(w)}: ${def(w)}`)), ...memberOf.map((g) => sentence(`${subject(main)} is a member of ${named(g)}: ${def(g)}`))];
+    out.push({
+      objective: `Tell what ${it} is a part of.`,
+      section: { heading: 'What it belongs to', body: wholes.slice(0, 3).join(' ') },
+      terms: [...partOf, ...memberOf].slice(0, 2),
+      check: `What is ${it} a part of?`,
+    });
+  }
+  if (members.length > 0) {
+    out.push({
+      objective: `Name members of ${it}.`,
+      section: { heading: 'Its members', body: sentence(`Members of ${it} include ${listPhrase(members.slice(0, 5).map((m) => m.label))}`) },
+      terms: members.slice(0, 2),
+      check: `Name one member of ${it}.`,
+    });
+  }
+  if (otherSenses.length > 0) {
+    out.push({
+      objective: `Know other meanings of the word “${main.label}”.`,
+      section: { heading: 'Other meanings', body: [`The word “${main.label}” can also mean other things.`, ...otherSenses.slice(0, 2).map((s) => sentence(`It can mean ${def(s)}`))].join(' ') },
+      terms: [],
+      check: `What is another meaning of the word “${main.label}”?`,
+    });
+  }
+  return out;
+}

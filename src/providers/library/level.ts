@@ -1,0 +1,72 @@
+/**
+ * Fitting content to the learner: how many items a grade gets, and keeping the Flesch–Kincaid
+ * grade of the whole within the pedagogy check's tolerance by swapping out the hardest items.
+ * The reading grade is the content checks' own measure, so what is fitted here is what is checked.
+ */
+import { gradeOf, personaSchema } from '../../content/persona.js';
+import { GRADE_TOLERANCE, proseOf, readingGrade } from '../../content/quality/reading-level.js';
+import type { Level } from './text.js';
+
+/** The learner's level from an intent's persona; an invalid persona counts as unknown. */
+export function levelOf(persona: unknown): Level {
+  const parsed = personaSchema.safeParse(persona ?? {});
+  return parsed.success ? gradeOf(parsed.data) : undefined;
+}
+
+/** Item counts by level: [kindergarten-2, 3-5, 6-8, 9-12 and adults]. */
+export type CountsByLevel = readonly [number, number, number, number];
+
+/** `options.count` when it is a whole number (clamped to 1..max), else the level's default. */
+export function countFor(options: Record<string, unknown> | undefined, level: Level, defaults: CountsByLevel, max: number): number {
+  const asked = options?.count;
+  if (typeof asked === 'number' && Number.isInteger(asked)) return Math.max(1, Math.min(max, asked));
+  if (typeof level !== 'number') return defaults[3];
+  return defaults[level <= 2 ? 0 : level <= 5 ? 1 : level <= 8 ? 2 : 3];
+}
+
+function gradeOfValue(value: unknown): number {
+  return readingGrade(proseOf(value)).grade;
+}
+
+export interface Fit {
+  /** how many candidates to take */
+  count: number;
+  /** the first `fixed` items (a lesson's definition) are never replaced or dropped */
+  fixed?: number;
+  /** never fewer items than this (or than `count`, when it is smaller) */
+  min?: number;
+}
+
+/**
+ * Takes the first `count` candidates and, while `make(kept)` reads above the learner's grade plus
+ * the tolerance (less a small margin), replaces the hardest kept item with the next easier unused
+ * candidate, or drops it while more than `min` remain. What still reads too hard after that is
+ * returned as it is: the content's quality report says so. Adults and unknown levels keep the
+ * first `count` as they are.
+ */
+export function fitToLevel<I, C>(candidates: readonly I[], make: (items: I[]) => C, level: Level, fit: Fit): C {
+  const { count, fixed = 0 } = fit;
+  const min = Math.max(1, fixed, Math.min(count, fit.min ?? 1));
+  const kept = candidates.slice(0, count);
+  if (typeof level !== 'number') return make(kept);
+  const limit = level + GRADE_TOLERANCE - 0.5;
+  const pool = candidates.slice(count);
+  const itemGrade = new Map<I, number>();
+  const gradeOfItem = (item: I) => {
+    let g = itemGrade.get(item);
+    if (g === undefined) itemGrade.set(item, (g = gradeOfValue(item)));
+    return g;
+  };
+  while (gradeOfValue(make(kept)) > limit) {
+    let worst = -1;
+    kept.forEach((item, i) => {
+      if (i >= fixed && (worst < 0 || gradeOfItem(item) > gradeOfItem(kept[worst]))) worst = i;
+    });
+    if (worst < 0) break;
+    const easier = pool.findIndex((item) => gradeOfItem(item) < gradeOfItem(kept[worst]));
+    if (easier >= 0) kept[worst] = pool.splice(easier, 1)[0];
+    else if (kept.length > min) kept.splice(worst, 1);
+    else break;
+  }
+  return make(kept);
+}

@@ -1,0 +1,124 @@
+/**
+ * A quiz from WordNet: multiple-choice questions whose wrong options are sibling concepts (other
+ * kinds of the same broader concept), and short answers graded by WordNet's own words.
+ */
+import type { Quiz, QuizQuestion } from '../../content/schemas/quiz.js';
+import { syllable } from 'syllable';
+import type { BuildContext } from './context.js';
+import { countFor, fitToLevel } from './level.js';
+import { capitalize, definitionFor, distinctLabels, hash, listPhrase, named, norm, quoted, sentence, statement, subject } from './text.js';
+import { instancesAround, siblingsOfConcept, type Concept } from './topic.js';
+
+const MAX_QUESTIONS = 20;
+
+export async function buildQuiz(ctx: BuildContext): Promise<Quiz | undefined> {
+  const candidates = await questions(ctx);
+  if (candidates.length === 0) return undefined;
+  const count = countFor(ctx.options, ctx.level, [3, 5, 6, 8], MAX_QUESTIONS);
+  const title = `Quiz: ${capitalize(ctx.topic.main.label)}`;
+  return fitToLevel(candidates, (qs) => ({ title, questions: qs }), ctx.level, { count, min: 3 });
+}
+
+/** Every question WordNet supports for the topic, in the order they are asked. */
+async function questions(ctx: BuildContext): Promise<QuizQuestion[]> {
+  const { wn, topic, level } = ctx;
+  const { main, broader, kinds, parts, partOf, members, memberOf } = topic;
+  const optionCount = typeof level === 'number' && level <= 2 ? 3 : 4;
+  const mc = (q: string, key: Concept, wrong: Concept[], explanation: string) => multipleChoice(q, key, wrong, explanation, optionCount, typeof level === 'number');
+  const siblings = (c: Concept) => siblingsOfConcept(wn, c);
+  const parent = broader[0];
+  const cousins = parent ? await siblings(parent) : [];
+  const isKind = new Set(kinds.map((k) => norm(k.label)));
+  const notKinds = (cs: Concept[]) => cs.filter((c) => !isKind.has(norm(c.label)));
+  const def = (c: Concept) => definitionFor(c, level);
+  const plain = kinds.filter((k) => !k.instance);
+  const named_ = kinds.filter((k) => k.instance);
+
+  const out: Array<QuizQuestion | undefined> = [];
+  // What the topic is: its definition, against its siblings and cousins.
+  out.push(mc(`Which word means ${quoted(def(main))}?`, main, notKinds([...topic.siblings, ...cousins]), statement(main, ctx.level)));
+  if (parent) {
+    const up = await siblings(parent);
+    const ancestors = new Set(broader.map((b) => norm(b.label)));
+    out.push(
+      mc(`${subject(main)} is a kind of what?`, parent, up.filter((c) => !ancestors.has(norm(c.label))), sentence(`${subject(main)} is a kind of ${parent.label}`)),
+    );
+    out.push(shortAnswer(`What larger group does ${named(main)} belong to?`, broader, `${sentence(`${subject(main)} is a kind of ${parent.label}`)}`, `Accept ${listPhrase(broader.map((b) => b.label), 'or')} or a word that means the same.`));
+  }
+  if (plain[0]) {
+    const k = plain[0];
+    out.push(mc(`Which of these is a kind of ${main.label}?`, k, notKinds(topic.siblings.filter((c) => !c.instance)), sentence(`${subject(k)} is a kind of ${main.label}: ${def(k)}`)));
+  }
+  if (named_[0] && parent) {
+    const k = named_[0];
+    const others = notKinds(await instancesAround(wn, parent, topic.siblings));
+    out.push(mc(`Which of these is an example of ${named(main)}?`, k, others, sentence(`${k.label} is an example of ${named(main)}: ${def(k)}`)));
+  }
+  for (const p of parts.slice(0, 2)) {
+    const partLabels = new Set(parts.map((x) => norm(x.label)));
+    const wrong = (await siblings(p)).filter((c) => !partLabels.has(norm(c.label)));
+    out.push(mc(`Which of these is a part of ${named(main)}?`, p, wrong, sentence(`${subject(p)} is a part of ${named(main)}: ${def(p)}`)));
+  }
+  if (parts.length > 0) {
+    out.push(shortAnswer(`Name one part of ${named(main)}.`, parts, sentence(`Parts of ${named(main)} include ${listPhrase(parts.slice(0, 3).map((p) => p.label))}`), `Accept any part named in WordNet: ${listPhrase(parts.map((p) => p.label), 'or')}.`));
+  }
+  if (partOf[0]) {
+    out.push(mc(`${subject(main)} is a part of what?`, partOf[0], await siblings(partOf[0]), sentence(`${subject(main)} is a part of ${named(partOf[0])}`)));
+  }
+  if (memberOf[0]) {
+    out.push(mc(`${subject(main)} belongs to which group?`, memberOf[0], await siblings(memberOf[0]), sentence(`${subject(main)} is a member of ${named(memberOf[0])}`)));
+  }
+  for (const m of members.slice(0, 2)) {
+    const memberLabels = new Set(members.map((x) => norm(x.label)));
+    const wrong = (await siblings(m)).filter((c) => !memberLabels.has(norm(c.label)));
+    out.push(mc(`Which of these is a member of ${named(main)}?`, m, wrong, sentence(`${m.label} is a member of ${named(main)}`)));
+  }
+  if (kinds.length > 0) {
+    const what = named_.length > plain.length ? 'example' : 'kind';
+    const of = what === 'example' ? named(main) : main.label;
+    out.push(shortAnswer(`Name one ${what} of ${of}.`, kinds, sentence(`${capitalize(what)}s of ${of} include ${listPhrase(kinds.slice(0, 3).map((k) => k.label))}`), `Accept any ${what} named in WordNet: ${listPhrase(kinds.map((k) => k.label), 'or')}.`));
+  }
+  // Which kind is which: a kind's definition against the other kinds.
+  for (const k of kinds.slice(0, 3)) {
+    out.push(mc(`Which word means ${quoted(def(k))}?`, k, kinds.filter((x) => x !== k), statement(k, ctx.level)));
+  }
+  out.push(shortAnswer(`What word means ${quoted(def(main))}?`, [main], statement(main, ctx.level), `Accept ${listPhrase([main.label, ...main.synonyms], 'or')}.`));
+  return out.filter((q) => q !== undefined);
+}
+
+/**
+ * A multiple-choice question, or undefined when fewer than two distinct wrong options exist.
+ * The wrong options are rotated by a hash of the question, one longer than the key is kept when
+ * there is one (so the key is not the longest option), and the key's place comes from the hash.
+ */
+function multipleChoice(question: string, key: Concept, wrong: Concept[], explanation: string, optionCount: number, easy: boolean): QuizQuestion | undefined {
+  const answer = key.label;
+  let pool = distinctLabels(wrong, [answer, ...key.synonyms]).map((c) => c.label);
+  // A proper name among common nouns (or the reverse) gives the answer away: match the key's case when we can.
+  const proper = (label: string) => /^[A-Z]/.test(label);
+  const alike = pool.filter((label) => proper(label) === proper(answer));
+  if (alike.length >= 2) pool = alike;
+  if (pool.length < 2) return undefined;
+  // For school learners the plainest wrong options (fewest syllables) come first.
+  const ranked = easy ? [...pool].sort((a, b) => syllablesOf(a) - syllablesOf(b)) : pool;
+  const head = ranked.slice(0, Math.max(optionCount + 1, 2));
+  const h = hash(question + answer);
+  const rot = h % head.length;
+  const chosen = [...head.slice(rot), ...head.slice(0, rot)].slice(0, optionCount - 1);
+  if (chosen.every((o) => o.length <= answer.length)) {
+    const longer = ranked.find((o) => o.length > answer.length && !chosen.includes(o));
+    if (longer) chosen[chosen.length - 1] = longer;
+  }
+  const at = h % (chosen.length + 1);
+  const options = [...chosen.slice(0, at), answer, ...chosen.slice(at)];
+  return { type: 'multiple_choice', question, options, correct_index: at, explanation };
+}
+
+function syllablesOf(phrase: string): number {
+  return phrase.split(/\s+/).reduce((n, w) => n + Math.max(1, syllable(w)), 0);
+}
+
+function shortAnswer(question: string, answers: Concept[], explanation: string, rubric: string): QuizQuestion {
+  const accepted = distinctLabels(answers.flatMap((c) => [c, ...c.synonyms.map((s) => ({ ...c, label: s }))])).map((c) => c.label).slice(0, 20);
+  return { type: 'short_answer', question, accepted_answers: accepted, rubric, explanation };
+}
