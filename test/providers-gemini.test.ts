@@ -405,7 +405,7 @@ describe('gemini provider: embeddings', () => {
       body: JSON.stringify({ model: 'gem/gemini-embedding-001', input: 'photosynthesis', encoding_format: 'float', dimensions: 3 }),
     });
     expect(raw.status).toBe(200);
-    const body = await raw.json();
+    const body = (await raw.json()) as { data: unknown; model: string; usage: unknown };
     assertSchema('CreateEmbeddingResponse', body);
     expect(gem.received[0].url).toBe('/v1beta/models/gemini-embedding-001:embedContent');
     expect(gem.received[0].body).toEqual({ content: { parts: [{ text: 'photosynthesis' }] }, outputDimensionality: 3 });
