@@ -42,10 +42,11 @@ export function shouldFallback(err: PolymathError, rule: FallbackRule = DEFAULT_
 
 /** The delays between retry rounds of one request. */
 export class RetryDelays {
-  private backoff: IBackoff<unknown>;
+  private readonly factory: ExponentialBackoff<number>;
+  private backoff: IBackoff<unknown> | undefined;
 
   constructor(baseMs: number, maxMs: number) {
-    this.backoff = new ExponentialBackoff({ generator: fullJitterGenerator, initialDelay: baseMs, maxDelay: maxMs }).next();
+    this.factory = new ExponentialBackoff({ generator: fullJitterGenerator, initialDelay: baseMs, maxDelay: maxMs });
   }
 
   /**
@@ -54,7 +55,7 @@ export class RetryDelays {
    */
   next(retryAfterMs: number, maxRetryAfterMs: number): number | undefined {
     if (retryAfterMs > maxRetryAfterMs) return undefined;
-    this.backoff = this.backoff.next(undefined as never);
+    this.backoff = this.backoff ? this.backoff.next(undefined as never) : this.factory.next();
     return Math.max(this.backoff.duration, retryAfterMs);
   }
 }
