@@ -21,6 +21,8 @@ export interface WatchOptions extends LoadOptions {
   debounceMs?: number;
   /** also reload on SIGHUP (default true) */
   sighup?: boolean;
+  /** reload when the file changes (default true) */
+  watchFile?: boolean;
 }
 
 export function watchConfig(opts: WatchOptions, apply: (config: Config) => Promise<void>, logger: Logger): ConfigWatcher {
@@ -50,7 +52,7 @@ export function watchConfig(opts: WatchOptions, apply: (config: Config) => Promi
   };
 
   let watcher: FSWatcher | undefined;
-  try {
+  if (opts.watchFile !== false) try {
     watcher = watch(dirname(opts.file), (_event, changed) => {
       if (changed !== null && changed !== name) return;
       clearTimeout(timer);
