@@ -12,7 +12,7 @@ import type { Concept } from './topic.js';
 
 type RelationType = (typeof RELATION_TYPES)[number];
 
-export function buildKnowledgeGraph(ctx: BuildContext): KnowledgeGraph {
+export function buildKnowledgeGraph(ctx: BuildContext): KnowledgeGraph | undefined {
   const { topic, level } = ctx;
   const { main } = topic;
   const max = countFor(ctx.options, level, [5, 8, 12, 16], 40);
@@ -50,6 +50,8 @@ export function buildKnowledgeGraph(ctx: BuildContext): KnowledgeGraph {
     concepts: kept.map(({ c }) => ({ id: idOf(c), label: c.label, description: sentence(definitionFor(c, level)) })),
     relations: kept.flatMap(({ relation }) => (relation ? [relation] : [])),
   });
+  // a graph of one concept and no relations says nothing
+  if (nodes.length < 2) return undefined;
   return fitToLevel(nodes, asGraph, level, { count: max, fixed: 1, min: 3 });
 }
 

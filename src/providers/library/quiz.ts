@@ -13,7 +13,8 @@ const MAX_QUESTIONS = 20;
 
 export async function buildQuiz(ctx: BuildContext): Promise<Quiz | undefined> {
   const candidates = await questions(ctx);
-  if (candidates.length === 0) return undefined;
+  // fewer than three questions is not a quiz worth giving: let the route try another provider
+  if (candidates.length < 3) return undefined;
   const count = countFor(ctx.options, ctx.level, [3, 5, 6, 8], MAX_QUESTIONS);
   const title = `Quiz: ${capitalize(ctx.topic.main.label)}`;
   return fitToLevel(candidates, (qs) => ({ title, questions: qs }), ctx.level, { count, min: 3 });
