@@ -1,0 +1,113 @@
+/**
+ * npm run bench:overhead [-- --targets 3] [--requests N] [--seconds S] [--no-write]
+ *
+ * The latency Polymath adds: a fake OpenAI upstream, Polymath in front of it, and the same small
+ * non-streaming completion sent directly and through Polymath in one run, each in its own process.
+ * Sequential: median and p99 per request, direct and through, alternating so drift hits both.
+ * Concurrency 32: requests per second for a fixed time. With --targets 3 the request goes to a
+ * three-target fallback route (the first target answers).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { machine, percentile, startChild, startProcess, waitFor, writeSection } from './lib.js';
+
+const { values } = parseArgs({
+  options: {
+    targets: { type: 'string', default: '1' },
+    requests: { type: 'string', default: '3000' },
+    seconds: { type: 'string', default: '5' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const targets = Number(values.targets);
+const requests = Number(values.requests);
+const seconds = Number(values.seconds);
+
+const body = JSON.stringify({ model: targets > 1 ? 'bench' : 'up/bench-model', messages: [{ role: 'user', content: 'What does photosynthesis do?' }], max_tokens: 16 });
+
+async function main() {
+  const upstream = await startProcess('bench/fake-upstream.ts');
+  const upstreamUrl = `http://127.0.0.1:${upstream.firstLine.trim()}`;
+
+  const dir = mkdtempSync(join(tmpdir(), 'polymath-bench-'));
+  const config = join(dir, 'polymath.yaml');
+  const providers = Array.from({ length: targets }, (_, i) => `  up${i === 0 ? '' : i}: { type: openai-compatible, base_url: "${upstreamUrl}/v1", default_model: bench-model }`).join('\n');
+  const route = Array.from({ length: targets }, (_, i) => `      - { provider: up${i === 0 ? '' : i} }`).join('\n');
+  writeFileSync(config, `server: { host: 127.0.0.1, port: 0 }\nstore: { url: "sqlite://${join(dir, 'bench.db')}" }\nlogging: { level: ${process.env.BENCH_LOG_LEVEL ?? 'info'} }\nproviders:\n${providers}\nroutes:\n  bench:\n    strategy: fallback\n    targets:\n${route}\n`);
+  const port = 18_000 + Math.floor(Math.random() * 2_000);
+  const polymath = startChild('src/cli.ts', ['serve', '--config', config, '--port', String(port)]);
+  const polymathUrl = `http://127.0.0.1:${port}`;
+  await waitFor(`${polymathUrl}/health`);
+
+  const direct = new Pool(upstreamUrl, { connections: 32, pipelining: 1 });
+  const through = new Pool(polymathUrl, { connections: 32, pipelining: 1 });
+  const call = async (pool: Pool) => {
+    const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
+  };
+
+  // Warm-up: JIT, connection pools, SQLite.
+  for (let i = 0; i < 500; i++) {
+    await call(direct);
+    await call(through);
+  }
+
+  const d: number[] = [];
+  const t: number[] = [];
+  for (let i = 0; i < requests; i++) {
+    let s = performance.now();
+    await call(direct);
+    d.push(performance.now() - s);
+    s = performance.now();
+    await call(through);
+    t.push(performance.now() - s);
+  }
+  d.sort((a, b) => a - b);
+  t.sort((a, b) => a - b);
+
+  const rps = async (pool: Pool) => {
+    let done = 0;
+    const until = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (performance.now() < until) {
+          await call(pool);
+          done++;
+        }
+      }),
+    );
+    return done / seconds;
+  };
+  const rpsDirect = await rps(direct);
+  const rpsThrough = await rps(through);
+
+  await direct.close();
+  await through.close();
+  polymath.kill('SIGTERM');
+  upstream.child.kill('SIGTERM');
+
+  const f = (n: number) => n.toFixed(3);
+  const addedMedian = percentile(t, 50) - percentile(d, 50);
+  const addedP99 = percentile(t, 99) - percentile(d, 99);
+  const table = [
+    `| | direct | through Polymath | added |`,
+    `|---|---|---|---|`,
+    `| sequential median (ms) | ${f(percentile(d, 50))} | ${f(percentile(t, 50))} | **${f(addedMedian)}** |`,
+    `| sequential p99 (ms) | ${f(percentile(d, 99))} | ${f(percentile(t, 99))} | ${f(addedP99)} |`,
+    `| concurrency 32 (requests/s) | ${rpsDirect.toFixed(0)} | ${rpsThrough.toFixed(0)} | ${((rpsThrough / rpsDirect) * 100).toFixed(0)}% of direct |`,
+  ].join('\n');
+  const title = targets > 1 ? `bench:overhead — ${targets}-target fallback route` : 'bench:overhead — one provider';
+  const text = `${new Date().toISOString().slice(0, 10)}, ${machine()}. ${requests} sequential requests each way (after 500 warm-up), then ${seconds} s at concurrency 32 each way. Small non-streaming completion, fake upstream, client and Polymath each in their own process on the same machine; Polymath logging at info, recording every request to SQLite.\n\n${table}\n\nFloor: added median ≤ 0.5 ms — ${addedMedian <= 0.5 ? 'met' : 'NOT met'}.`;
+  console.log(`${title}\n${text}`);
+  if (!values['no-write']) writeSection(title, text);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
