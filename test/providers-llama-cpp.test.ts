@@ -2,6 +2,8 @@
  * The embedded llama.cpp provider, end to end: the real stories260K model loaded by
  * node-llama-cpp inside Polymath, asked through the official openai client.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { APIError } from 'openai';
 import { parse as parsePartialJson } from 'partial-json';
@@ -13,6 +15,7 @@ import { assertSchema } from './helpers/openapi.js';
 import { startPolymath, type TestPolymath } from './helpers/polymath.js';
 
 const MODEL = new URL('../../shared/models/stories260K.gguf', import.meta.url).pathname;
+const SRC = new URL('../src/', import.meta.url).pathname;
 const user = (content: string) => [{ role: 'user' as const, content }];
 
 let pm: TestPolymath;
@@ -193,6 +196,7 @@ describe('llama-cpp concurrency', () => {
     for (const err of refused) {
       expect(err.status).toBe(503);
       expect(err.code).toBe('queue_full');
+      expect(err.headers.get('retry-after')).toBe('1');
       assertSchema('ErrorResponse', { error: err.error });
     }
     // one generating and one waiting always fit
@@ -235,6 +239,12 @@ describe('llama-cpp config', () => {
     expect(cfg.routes.default.targets[0].provider).toBe('local');
     const chosen = parseConfig(configFromEnv({ ...env, LLM_PROVIDER: 'openai' }));
     expect(chosen.routes.default.targets.map((t) => t.provider).slice(0, 2)).toEqual(['openai', 'local']);
+  });
+
+  it('loads node-llama-cpp only when a llama-cpp provider starts (static imports are type-only)', () => {
+    const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const eager = files.filter((f) => /^import\s+(?!type\b)[^;]*from\s+'node-llama-cpp'/m.test(readFileSync(join(SRC, f), 'utf8')));
+    expect(eager).toEqual([]);
   });
 
   it('rejects a bad llama-cpp config with the key path', () => {
