@@ -1,10 +1,12 @@
 /**
- * One JSON POST to a provider's HTTP API, for the providers that translate (Anthropic, Gemini):
- * a deadline and the caller's AbortSignal on every call, bounded bodies, and the provider's own
- * error mapping for non-2xx answers.
+ * One JSON POST to a provider's HTTP API (OpenAI-compatible, Anthropic, Gemini): a deadline and
+ * the caller's AbortSignal on every call, bounded bodies, and the provider's own error mapping for
+ * non-2xx answers. The deadline covers the whole call, body included, and is released when the
+ * body closes.
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { PolymathError } from '../errors.js';
+import { deadline } from './deadline.js';
 import { MAX_ERROR_BODY, networkError, readCapped } from './http-errors.js';
 
 /** The largest whole (non-streaming) response body we accept from an upstream. */
@@ -46,41 +48,63 @@ export class UpstreamHttp {
 
   /** POSTs JSON; answers the open body of a 2xx or throws the mapped upstream error. */
   async post(url: string, payload: unknown, signal: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<OpenResponse> {
-    const joined = AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs)]);
+    const limit = deadline(signal, this.opts.timeoutMs);
+    const joined = limit.signal;
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...this.opts.headers, ...extraHeaders },
-        body: JSON.stringify(payload),
+        body: typeof payload === 'string' ? payload : JSON.stringify(payload),
         signal: joined,
         dispatcher: this.agent,
       });
     } catch (err) {
+      limit.release();
       throw networkError(this.opts.provider, err, joined);
     }
+    res.body.once('close', limit.release);
     if (res.statusCode >= 300) {
       let text = '';
       try {
         text = await readCapped(res.body, MAX_ERROR_BODY, this.opts.provider, true);
       } catch (err) {
         throw networkError(this.opts.provider, err, joined);
+      } finally {
+        res.body.destroy();
       }
       throw this.opts.statusError(res.statusCode, text, res.headers);
     }
     return { body: res.body, signal: joined };
   }
 
-  /** POSTs JSON and reads the whole answer as a JSON object. */
-  async postJson<T>(url: string, payload: unknown, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<T> {
+  /** POSTs JSON and reads the whole answer as text. */
+  async postText(url: string, payload: unknown, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<string> {
     const { body, signal: joined } = await this.post(url, payload, signal, extraHeaders);
-    let text: string;
     try {
-      text = await readCapped(body, MAX_BODY, this.opts.provider);
+      return await readCapped(body, MAX_BODY, this.opts.provider);
     } catch (err) {
       throw networkError(this.opts.provider, err, joined);
     }
-    return parseObject<T>(text, this.opts.provider);
+  }
+
+  /** POSTs JSON and reads the whole answer as a JSON object. */
+  async postJson<T>(url: string, payload: unknown, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<T> {
+    return parseObject<T>(await this.postText(url, payload, signal, extraHeaders), this.opts.provider);
+  }
+
+  /** GETs a URL and tells whether it answered 2xx, within the deadline (for health checks). */
+  async ok(url: string, signal: AbortSignal): Promise<boolean> {
+    const limit = deadline(signal, this.opts.timeoutMs);
+    try {
+      const res = await request(url, { method: 'GET', headers: this.opts.headers, signal: limit.signal, dispatcher: this.agent });
+      await res.body.dump();
+      return res.statusCode < 300;
+    } catch {
+      return false;
+    } finally {
+      limit.release();
+    }
   }
 
   close(): Promise<void> {
