@@ -25,6 +25,8 @@ export interface UpstreamOptions {
   connectTimeoutMs: number;
   maxConnections: number;
   statusError: StatusErrorMapper;
+  /** the largest whole answer read (default MAX_BODY) */
+  maxBodyBytes?: number;
 }
 
 export interface OpenResponse {
@@ -82,7 +84,7 @@ export class UpstreamHttp {
   async postText(url: string, payload: unknown, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<string> {
     const { body, signal: joined } = await this.post(url, payload, signal, extraHeaders);
     try {
-      return await readCapped(body, MAX_BODY, this.opts.provider);
+      return await readCapped(body, this.opts.maxBodyBytes ?? MAX_BODY, this.opts.provider);
     } catch (err) {
       throw networkError(this.opts.provider, err, joined);
     }
