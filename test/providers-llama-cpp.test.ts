@@ -26,6 +26,7 @@ beforeAll(async () => {
       // Two providers over the same file: `local` serves two at once, `tight` one with one waiting.
       local: { type: 'llama-cpp', model_path: MODEL, threads: 1, parallel: 2, max_queue: 8 },
       tight: { type: 'llama-cpp', model_path: MODEL, threads: 1, parallel: 1, max_queue: 1 },
+      hasty: { type: 'llama-cpp', model_path: MODEL, threads: 1, parallel: 1, timeout_ms: 40 },
     },
     routes: { default: { targets: [{ provider: 'local' }] } },
   });
@@ -221,6 +222,20 @@ describe('llama-cpp concurrency', () => {
     const after = await pm.client.chat.completions.create({ model: 'tight', messages: user('Hi'), max_tokens: 1 });
     expect(after.usage!.completion_tokens).toBe(1);
     expect(tight.generatedTokens - before).toBeLessThan(fullTokens / 2);
+  });
+});
+
+describe('llama-cpp deadlines and start', () => {
+  it('answers 504 upstream_timeout when generation outlives timeout_ms', async () => {
+    const err = await pm.client.chat.completions
+      .create({ model: 'hasty', messages: user('Once upon a time'), max_tokens: 1500, temperature: 1, seed: 21 })
+      .catch((e: unknown) => e);
+    expect((err as APIError).status).toBe(504);
+    expect((err as APIError).code).toBe('upstream_timeout');
+  });
+
+  it('fails to start with the path when the model file is missing', async () => {
+    await expect(startPolymath({ providers: { l: { type: 'llama-cpp', model_path: '/nonexistent/model.gguf' } } })).rejects.toThrow(/nonexistent\/model\.gguf" does not exist/);
   });
 });
 

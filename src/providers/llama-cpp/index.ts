@@ -16,6 +16,9 @@ import { TextFeed } from './text-feed.js';
 
 export { resolveThreads } from './engine.js';
 
+/** The one-token warm-up at start may take this long (a large model's first pass pages it in). */
+const WARM_UP_MS = 300_000;
+
 export class LlamaCppProvider implements Provider {
   readonly type = 'llama-cpp';
   readonly mode = 'local' as const;
@@ -36,7 +39,7 @@ export class LlamaCppProvider implements Provider {
   async start(): Promise<void> {
     if (this.engine) return;
     const engine = await loadEngine(this.id, this.cfg);
-    await engine.chats.use(AbortSignal.timeout(this.cfg.timeout_ms), (chat) =>
+    await engine.chats.use(AbortSignal.timeout(WARM_UP_MS), (chat) =>
       chat.generateResponse([{ type: 'user', text: 'Hello' }, { type: 'model', response: [] }], { maxTokens: 1 }),
     );
     this.engine = engine;
