@@ -117,7 +117,7 @@ describe('POST /v1/content/{kind} through an OpenAI-compatible upstream', () => 
   });
 
   it('ends in a 422 invalid_output listing what was wrong after two failed repairs', async () => {
-    upstream.behave = answering(() => JSON.stringify({ title: 'q', questions: [{ type: 'multiple_choice', question: 'Q?', options: ['a', 'a'], correct_index: 0 }] }));
+    upstream.behave = answering((_req, n) => JSON.stringify({ title: `q${n}`, questions: [{ type: 'multiple_choice', question: 'Q?', options: ['a', 'a'], correct_index: 0 }] }));
     const res = await post('/v1/content/quiz', { topic: 'volcano' });
     expect(res.status).toBe(422);
     assertSchema('ErrorResponse', res.body);
@@ -126,6 +126,14 @@ describe('POST /v1/content/{kind} through an OpenAI-compatible upstream', () => 
     expect(res.body.error.message).toContain('after 3 attempts');
     expect(res.body.error.message).toContain('questions.0.explanation');
     expect(upstream.received).toHaveLength(3);
+  });
+
+  it('stops repairing when the provider repeats the same invalid answer', async () => {
+    upstream.behave = answering(() => '{"cards": []}');
+    const res = await post('/v1/content/flashcards', { topic: 'volcano' });
+    expect(res.status).toBe(422);
+    expect(res.body.error.message).toContain('after 2 attempts (the repair returned the same answer): cards: Too small');
+    expect(upstream.received).toHaveLength(2);
   });
 
   it('extracts JSON wrapped in prose', async () => {

@@ -94,6 +94,8 @@ export async function generateContent<K extends Kind>(gw: Gateway, req: ContentR
   const usage: ContentUsage = { prompt_tokens: 0, completion_tokens: 0 };
   let errors: string[] = [];
   let last: Answer | undefined;
+  let previous: string | undefined;
+  let attempts = 0;
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const body: ChatRequest = {
@@ -104,6 +106,7 @@ export async function generateContent<K extends Kind>(gw: Gateway, req: ContentR
       ...(nativeSchema ? { response_format: { type: 'json_schema', json_schema: { name: kind, schema: strictSchemaOf(kind), strict: true } } } : {}),
     };
     const run = { signal, requestId: ctx.requestId, intent };
+    attempts = attempt;
     const streaming = attempt === 1 && ctx.onProgress !== undefined && spec.streams;
     last = await callWithDeadline(signal, () => (streaming ? streamOnce(gw, plan, body, run, ctx.onProgress!) : chatOnce(gw, plan, body, run)));
     usage.prompt_tokens += last.usage?.prompt_tokens ?? 0;
@@ -113,6 +116,10 @@ export async function generateContent<K extends Kind>(gw: Gateway, req: ContentR
       return { kind, content: verdict.content as ContentOf<K>, quality: verdict.quality, provider: last.provider, model: last.model, attempts: attempt, usage, prompt: prompt.id, ...(plan.route ? { route: plan.route } : {}) };
     }
     errors = verdict.errors;
+    // A deterministic provider (the WordNet library, a script) answers a repair with the same
+    // text: asking again cannot help.
+    if (attempt > 1 && last.text === previous) break;
+    previous = last.text;
     if (attempt < MAX_ATTEMPTS) {
       messages.push({ role: 'assistant', content: last.text }, { role: 'user', content: repairMessage(errors) });
       await ctx.onProgress?.({ type: 'repair', attempt: attempt + 1, errors });
@@ -120,7 +127,7 @@ export async function generateContent<K extends Kind>(gw: Gateway, req: ContentR
   }
   throw new PolymathError(
     'invalid_output',
-    `The ${kind} from ${last!.provider}/${last!.model} was still invalid after ${MAX_ATTEMPTS} attempts: ${errors.join('; ')}`,
+    `The ${kind} from ${last!.provider}/${last!.model} was still invalid after ${attempts} attempts${attempts < MAX_ATTEMPTS ? ' (the repair returned the same answer)' : ''}: ${errors.join('; ')}`,
     { code: 'invalid_output', provider: last!.provider },
   );
 }
