@@ -197,7 +197,7 @@ describe('llama-cpp concurrency', () => {
     for (const err of refused) {
       expect(err.status).toBe(503);
       expect(err.code).toBe('queue_full');
-      expect(err.headers.get('retry-after')).toBe('1');
+      expect(err.headers?.get('retry-after')).toBe('1');
       assertSchema('ErrorResponse', { error: err.error });
     }
     // one generating and one waiting always fit

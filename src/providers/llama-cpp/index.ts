@@ -16,6 +16,9 @@ import { TextFeed } from './text-feed.js';
 
 export { resolveThreads } from './engine.js';
 
+/** Stream chunks are at least this far apart; text made in between rides in the next one (see TextFeed). */
+const STREAM_GAP_MS = 10;
+
 /** The one-token warm-up at start may take this long (a large model's first pass pages it in). */
 const WARM_UP_MS = 300_000;
 
@@ -87,7 +90,7 @@ export class LlamaCppProvider implements Provider {
 
     // Stopped when the reader leaves early: the client went away or a later stage gave up.
     const stop = new AbortController();
-    const feed = new TextFeed();
+    const feed = new TextFeed(STREAM_GAP_MS);
     const run = this.run(req, { ...ctx, signal: AbortSignal.any([ctx.signal, stop.signal]) }, (text) => feed.push(text));
     run.then(
       () => feed.end(),
