@@ -54,8 +54,11 @@ describe('llama-cpp chat', () => {
     expect(res.usage!.total_tokens).toBe(res.usage!.prompt_tokens + res.usage!.completion_tokens);
   });
 
-  it('uses the configured thread count', () => {
-    expect(provider('local').threads).toBe(1);
+  it('uses the configured thread count and reports itself as local generation', () => {
+    const local = provider('local');
+    expect(local.threads).toBe(1);
+    expect(local.mode).toBe('local');
+    expect(local.capabilities).toEqual({ jsonSchema: true, embeddings: true, streaming: true });
   });
 
   it('repeats itself for the same seed and temperature, and differs for another seed', async () => {
