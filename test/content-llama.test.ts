@@ -37,6 +37,21 @@ describe('content from llama.cpp under a JSON-schema grammar', () => {
     expect(body.attempts).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
+  it('builds a grammar for the quiz schema, whose question types are an anyOf', async () => {
+    // node-llama-cpp's grammar builder reads alternation only as oneOf; it ignores an anyOf, so
+    // without the provider's anyOf → oneOf mapping each question is unconstrained and the model
+    // writes `null` ("expected object, received null"). The stories model rambles inside strings
+    // until max_tokens, so its quiz may still be cut short: a 422 about an unfinished answer.
+    const res = await post('quiz', { topic: 'a dog', persona: { grade: 1 }, options: { count: 1, max_tokens: 400, temperature: 0 } });
+    const body = JSON.parse(res.text);
+    expect([200, 422], res.text).toContain(res.status);
+    if (res.status === 200) expect(KINDS.quiz.schema.safeParse(body.content).success).toBe(true);
+    else {
+      expect(body.error.code).toBe('invalid_output');
+      expect(body.error.message).not.toMatch(/expected object/);
+    }
+  }, 120_000);
+
   it('streams a story as partial objects ending in a validated result', async () => {
     const res = await request(`${pm.url}/v1/content/story`, {
       method: 'POST',

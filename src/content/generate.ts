@@ -96,6 +96,7 @@ export async function generateContent<K extends Kind>(gw: Gateway, req: ContentR
   let last: Answer | undefined;
   let previous: string | undefined;
   let attempts = 0;
+  let stopReason = '';
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const body: ChatRequest = {
@@ -108,7 +109,17 @@ export async function generateContent<K extends Kind>(gw: Gateway, req: ContentR
     const run = { signal, requestId: ctx.requestId, intent };
     attempts = attempt;
     const streaming = attempt === 1 && ctx.onProgress !== undefined && spec.streams;
-    last = await callWithDeadline(signal, () => (streaming ? streamOnce(gw, plan, body, run, ctx.onProgress!) : chatOnce(gw, plan, body, run)));
+    let answer: Answer;
+    try {
+      answer = await callWithDeadline(signal, () => (streaming ? streamOnce(gw, plan, body, run, ctx.onProgress!) : chatOnce(gw, plan, body, run)));
+    } catch (err) {
+      // A repair the model cannot take (its conversation no longer fits the context, say) leaves
+      // the first answer's problems as the outcome: invalid output, not a bad request.
+      if (attempt === 1 || !(err instanceof PolymathError) || err.kind !== 'invalid_request') throw err;
+      stopReason = ` (the repair was refused: ${err.message})`;
+      break;
+    }
+    last = answer;
     usage.prompt_tokens += last.usage?.prompt_tokens ?? 0;
     usage.completion_tokens += last.usage?.completion_tokens ?? 0;
     const verdict = judge(kind, last.text, req.persona);
@@ -118,7 +129,10 @@ export async function generateContent<K extends Kind>(gw: Gateway, req: ContentR
     errors = verdict.errors;
     // A deterministic provider (the WordNet library, a script) answers a repair with the same
     // text: asking again cannot help.
-    if (attempt > 1 && last.text === previous) break;
+    if (attempt > 1 && last.text === previous) {
+      stopReason = ' (the repair returned the same answer)';
+      break;
+    }
     previous = last.text;
     if (attempt < MAX_ATTEMPTS) {
       messages.push({ role: 'assistant', content: last.text }, { role: 'user', content: repairMessage(errors) });
@@ -127,7 +141,7 @@ export async function generateContent<K extends Kind>(gw: Gateway, req: ContentR
   }
   throw new PolymathError(
     'invalid_output',
-    `The ${kind} from ${last!.provider}/${last!.model} was still invalid after ${attempts} attempts${attempts < MAX_ATTEMPTS ? ' (the repair returned the same answer)' : ''}: ${errors.join('; ')}`,
+    `The ${kind} from ${last!.provider}/${last!.model} was still invalid after ${attempts} attempts${stopReason}: ${errors.join('; ')}`,
     { code: 'invalid_output', provider: last!.provider },
   );
 }

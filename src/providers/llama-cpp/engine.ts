@@ -9,6 +9,7 @@ import type { Llama, LlamaChat, LlamaContext, LlamaEmbeddingContext, LlamaGramma
 import type { LlamaCppConfig } from '../../config/providers.js';
 import { PolymathError } from '../../errors.js';
 import { Slots } from './slots.js';
+import { toGrammarSchema } from './grammar-schema.js';
 
 export interface Engine {
   llama: Llama;
@@ -102,7 +103,7 @@ export class GrammarCache {
       grammar = schema === null
         ? this.llama.getGrammarFor('json')
         : // Wire boundary: the client's JSON Schema; node-llama-cpp checks what it supports.
-          this.llama.createGrammarForJsonSchema(schema as Parameters<Llama['createGrammarForJsonSchema']>[0]);
+          this.llama.createGrammarForJsonSchema(toGrammarSchema(schema) as Parameters<Llama['createGrammarForJsonSchema']>[0]);
       grammar.catch(() => this.grammars.delete(key));
     }
     this.grammars.set(key, grammar);
