@@ -6,17 +6,11 @@
  * message_start, content_block_start / ping / content_block_delta... / content_block_stop per
  * block, message_delta, message_stop. Each test sets `behave` to script the next answers.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { json as jsonAnswer, startFakeServer, type Handler, type Received } from './fake-server.js';
 
-export interface Received {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: any; // wire boundary: whatever JSON the gateway sent
-}
-
-export type Behaviour = (req: Received, res: ServerResponse) => void | Promise<void>;
+export type { Received };
+export type Behaviour = Handler<Received>;
 
 export interface FakeAnthropic {
   /** the API root, as `base_url` takes it (no /v1) */
@@ -54,9 +48,7 @@ export function message(content: Block[], opts: MessageOptions = {}) {
 }
 
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'request-id': 'req_fake', ...headers });
-  res.end(text);
+  jsonAnswer(res, status, body, { 'request-id': 'req_fake', ...headers });
 }
 
 /** Anthropic's error body with its status, e.g. (529, 'overloaded_error', 'Overloaded'). */
@@ -125,33 +117,8 @@ export const anthropicBehaviour: Behaviour = (req, res) => {
 };
 
 export async function startFakeAnthropic(behave: Behaviour = anthropicBehaviour): Promise<FakeAnthropic> {
-  const received: Received[] = [];
-  const sockets = new Set<Socket>();
-  const fake: FakeAnthropic = { url: '', received, behave, close: async () => {} };
-  const server = createServer(async (req, res) => {
-    const parts: Buffer[] = [];
-    for await (const p of req) parts.push(p as Buffer);
-    const text = Buffer.concat(parts).toString('utf8');
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      return anthropicError(res, 400, 'invalid_request_error', 'request body is not valid JSON');
-    }
-    const r: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
-    received.push(r);
-    await fake.behave(r, res);
+  const server = await startFakeServer<Received>({ behave, badJson: (res) => anthropicError(res, 400, 'invalid_request_error', 'request body is not valid JSON') });
+  return Object.defineProperties({ url: server.origin, received: server.received, close: server.close } as FakeAnthropic, {
+    behave: { get: () => server.behave, set: (b: Behaviour) => (server.behave = b), enumerable: true },
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
-  return fake;
 }

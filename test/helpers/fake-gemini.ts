@@ -6,21 +6,16 @@
  * no closing event, `:embedContent` and `:batchEmbedContents`, and Google's error bodies
  * `{"error":{"code","message","status","details"}}`. Each test sets `behave` to script answers.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { json as jsonAnswer, startFakeServer, type Handler, type Received as BaseReceived } from './fake-server.js';
 
-export interface Received {
-  method: string;
-  /** the path and query as sent */
-  url: string;
+export interface Received extends BaseReceived {
   /** the model and method of the path, e.g. `gemini-2.5-flash` and `generateContent` */
   model: string;
   action: string;
-  headers: IncomingMessage['headers'];
-  body: any; // wire boundary: whatever JSON the gateway sent
 }
 
-export type Behaviour = (req: Received, res: ServerResponse) => void | Promise<void>;
+export type Behaviour = Handler<Received>;
 
 export interface FakeGemini {
   /** the API host, as `base_url` takes it (the provider adds /v1beta) */
@@ -64,9 +59,7 @@ export function textCandidate(text: string, finishReason = 'STOP'): Candidate {
 }
 
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  jsonAnswer(res, status, body, headers, 'application/json; charset=UTF-8');
 }
 
 const STATUS_NAMES: Record<number, string> = {
@@ -141,35 +134,19 @@ export const geminiBehaviour: Behaviour = (req, res) => {
 };
 
 export async function startFakeGemini(behave: Behaviour = geminiBehaviour): Promise<FakeGemini> {
-  const received: Received[] = [];
-  const sockets = new Set<Socket>();
-  const fake: FakeGemini = { url: '', received, behave, close: async () => {} };
-  const server = createServer(async (req, res) => {
-    const parts: Buffer[] = [];
-    for await (const p of req) parts.push(p as Buffer);
-    const text = Buffer.concat(parts).toString('utf8');
-    const m = /^\/v1beta\/models\/([^/:?]+):(\w+)(\?.*)?$/.exec(req.url ?? '');
-    if (req.method !== 'POST' || !m) return googleError(res, 404, `Not found: ${req.method} ${req.url}`);
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      return googleError(res, 400, 'Invalid JSON payload received.');
-    }
-    const r: Received = { method: req.method, url: req.url ?? '', model: decodeURIComponent(m[1]), action: m[2], headers: req.headers, body };
-    received.push(r);
-    await fake.behave(r, res);
+  const server = await startFakeServer<Received>({
+    behave,
+    badJson: (res) => googleError(res, 400, 'Invalid JSON payload received.'),
+    accept: (req, res) => {
+      const m = /^\/v1beta\/models\/([^/:?]+):(\w+)(\?.*)?$/.exec(req.url);
+      if (req.method !== 'POST' || !m) {
+        googleError(res, 404, `Not found: ${req.method} ${req.url}`);
+        return undefined;
+      }
+      return { ...req, model: decodeURIComponent(m[1]), action: m[2] };
+    },
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+  return Object.defineProperties({ url: server.origin, received: server.received, close: server.close } as FakeGemini, {
+    behave: { get: () => server.behave, set: (b: Behaviour) => (server.behave = b), enumerable: true },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
-  return fake;
 }

@@ -3,17 +3,11 @@
  * OpenAI frames them (`data: {...}\n\n`, then `data: [DONE]\n\n`), embeddings, and OpenAI's error
  * bodies. Each test sets `behave` to script the next answers.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { json, startFakeServer, type Handler, type Received } from './fake-server.js';
 
-export interface Received {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: any; // wire boundary: whatever JSON the gateway sent
-}
-
-export type Behaviour = (req: Received, res: ServerResponse) => void | Promise<void>;
+export { json, type Received };
+export type Behaviour = Handler<Received>;
 
 export interface FakeOpenAI {
   url: string;
@@ -76,39 +70,15 @@ export const openAIBehaviour: Behaviour = (req, res) => {
   res.end('data: [DONE]\n\n');
 };
 
-export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
 /** OpenAI's error body. */
 export function openAIError(res: ServerResponse, status: number, message: string, type = 'invalid_request_error', code: string | null = null, headers: Record<string, string> = {}): void {
   json(res, status, { error: { message, type, param: null, code } }, headers);
 }
 
 export async function startFakeOpenAI(behave: Behaviour = openAIBehaviour): Promise<FakeOpenAI> {
-  const received: Received[] = [];
-  const sockets = new Set<import('node:net').Socket>();
-  const fake: FakeOpenAI = { url: '', received, behave, close: async () => {} };
-  const server: Server = createServer(async (req, res) => {
-    const parts: Buffer[] = [];
-    for await (const p of req) parts.push(p as Buffer);
-    const text = Buffer.concat(parts).toString('utf8');
-    const r: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : undefined };
-    received.push(r);
-    await fake.behave(r, res);
+  const server = await startFakeServer<Received>({ behave, badJson: (res) => openAIError(res, 400, 'We could not parse the JSON body of your request.') });
+  // `behave` is read on each request, so a test may swap it on the returned object.
+  return Object.defineProperties({ url: `${server.origin}/v1`, received: server.received, close: server.close } as FakeOpenAI, {
+    behave: { get: () => server.behave, set: (b: Behaviour) => (server.behave = b), enumerable: true },
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  fake.close = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
-  return fake;
 }
