@@ -45,3 +45,17 @@ it('a client that disconnects mid-stream aborts the upstream request', async () 
   const rows = await pm.runtime.store.db.selectFrom('requests').selectAll().execute();
   expect(rows.at(-1)).toMatchObject({ status: 499, error_kind: 'client_closed', stream: 1 });
 });
+
+it('shutdown waits for requests in flight only up to server.shutdown_grace_ms', async () => {
+  // An upstream that never answers holds a request in flight; close() must still finish.
+  const silent = await startFakeOpenAI(() => {});
+  const held = await startPolymath({
+    server: { shutdown_grace_ms: 200 },
+    providers: { up: { type: 'openai-compatible', base_url: silent.url, default_model: 'm', timeout_ms: 60_000 } },
+  });
+  const pending = held.client.chat.completions.create({ model: 'up', messages: [{ role: 'user', content: 'hang' }] }).catch((e: unknown) => e);
+  while (silent.received.length === 0) await new Promise((r) => setTimeout(r, 10));
+  await held.close();
+  expect(await pending).toBeInstanceOf(Error);
+  await silent.close();
+});

@@ -12,6 +12,8 @@ const serverSchema = z
     body_limit_bytes: z.number().int().positive().default(4 * 1024 * 1024),
     /** requests served at once before new ones get 503 */
     max_in_flight: z.number().int().positive().default(1024),
+    /** on shutdown, how long requests in flight may take to finish before their connections close */
+    shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
   })
   .prefault({});
 

@@ -41,9 +41,22 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     watcher,
     close: () => {
       watcher?.close();
-      return (closing ??= app.close().then(() => runtime.close()));
+      return (closing ??= drain(app, config.server.shutdown_grace_ms).then(() => runtime.close()));
     },
   };
+}
+
+/**
+ * Stops accepting connections and lets requests in flight finish, for at most `graceMs`; then
+ * closes whatever connections remain, so a stuck client or keep-alive socket cannot hold shutdown.
+ */
+async function drain(app: FastifyInstance, graceMs: number): Promise<void> {
+  const force = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(force);
+  }
 }
 
 export { buildApp };
