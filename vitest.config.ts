@@ -8,5 +8,6 @@ export default defineConfig({
     // Tests share one machine's Postgres and Redis and a 2-core CPU: files run in parallel,
     // but never more than two at a time.
     maxWorkers: 2,
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
