@@ -33,7 +33,9 @@ export interface Outcome<T> {
   hedgeUsage?: Usage;
 }
 
-type HedgeResult<T> = { ok: true; value: T; target: Target; loserUsage?: Usage } | { ok: false; errors: Array<[Target, PolymathError]>; backupStarted: boolean };
+type RaceResult<T> =
+  | { ok: true; value: T; target: Target; started: number; loserUsage?: Usage }
+  | { ok: false; errors: Array<[Target, PolymathError]>; started: number; fatal?: PolymathError };
 
 export class Executor {
   readonly stats: StatsRegistry;
@@ -70,34 +72,32 @@ export class Executor {
     for (;;) {
       let tried = 0;
       let retryAfterMs = Infinity;
-      for (let i = 0; i < targets.length && attempts < budget; i++) {
-        if (run.signal.aborted) throw new PolymathError('client_closed', 'the client closed the request');
-        const t = targets[i];
-        if (!t.stats.admits()) continue;
-        tried++;
-        const backup = plan.hedge && attempts + 1 < budget ? nextAdmitted(targets, i + 1) : -1;
-        if (backup !== -1) {
-          attempts++;
-          const delay = plan.hedge!.p95 ? (t.stats.p95Ms ?? plan.hedge!.afterMs) : plan.hedge!.afterMs;
-          const r = await this.hedge(t, targets[backup], delay, kind, run, req, () => attempts++);
-          if (r.ok) return { value: r.value, target: r.target, attempts, ...(r.loserUsage ? { hedgeUsage: r.loserUsage } : {}) };
-          for (const [ft, err] of r.errors) {
-            fail(ft, err);
-            if (err.kind === 'client_closed' || !shouldFallback(err, ft.fallbackOn)) throw finalError(err, failures);
-            retryAfterMs = Math.min(retryAfterMs, (err.details.retryAfter ?? 0) * 1000);
-          }
-          if (r.backupStarted) i = backup;
-          continue;
+      if (plan.hedge) {
+        const r = await this.race(targets, plan.hedge, budget - attempts, kind, run, req);
+        attempts += r.started;
+        tried = r.started;
+        if (r.ok) return { value: r.value, target: r.target, attempts, ...(r.loserUsage ? { hedgeUsage: r.loserUsage } : {}) };
+        for (const [t, err] of r.errors) {
+          fail(t, err);
+          retryAfterMs = Math.min(retryAfterMs, (err.details.retryAfter ?? 0) * 1000);
         }
-        attempts++;
-        try {
-          const value = await attempt(t, kind, run.signal, run.requestId, run.intent, undefined);
-          return { value, target: t, attempts };
-        } catch (err) {
-          const pe = toPolymathError(err);
-          fail(t, pe);
-          if (pe.kind === 'client_closed' || !shouldFallback(pe, t.fallbackOn)) throw finalError(pe, failures);
-          retryAfterMs = Math.min(retryAfterMs, (pe.details.retryAfter ?? 0) * 1000);
+        if (r.fatal) throw finalError(r.fatal, failures);
+      } else {
+        for (let i = 0; i < targets.length && attempts < budget; i++) {
+          if (run.signal.aborted) throw new PolymathError('client_closed', 'the client closed the request');
+          const t = targets[i];
+          if (!t.stats.admits()) continue;
+          tried++;
+          attempts++;
+          try {
+            const value = await attempt(t, kind, run.signal, run.requestId, run.intent, undefined);
+            return { value, target: t, attempts };
+          } catch (err) {
+            const pe = toPolymathError(err);
+            fail(t, pe);
+            if (pe.kind === 'client_closed' || !shouldFallback(pe, t.fallbackOn)) throw finalError(pe, failures);
+            retryAfterMs = Math.min(retryAfterMs, (pe.details.retryAfter ?? 0) * 1000);
+          }
         }
       }
       if (tried === 0 && !last) {
@@ -117,54 +117,59 @@ export class Executor {
   }
 
   /**
-   * Calls `primary`; if it has not answered within `delayMs`, calls `backup` too. The first
-   * success wins and the other call is aborted. A primary failing before the delay ends the
-   * race at once, backup unused, so the caller falls back as usual.
+   * A hedged round: calls the first target; each time the latest call has not answered within the
+   * hedge delay (fixed, or that target's p95), or a call fails, calls the next target too, within
+   * the attempt budget. The first success wins and every other call still running is aborted
+   * (their prompt tokens are estimated for metering). A failure that may not fall back ends the
+   * round at once.
    */
-  private hedge<T>(primary: Target, backup: Target, delayMs: number, kind: CallKind<T>, run: RunContext, req: object, countAttempt: () => void): Promise<HedgeResult<T>> {
+  private race<T>(targets: Target[], hedge: NonNullable<Plan['hedge']>, budget: number, kind: CallKind<T>, run: RunContext, req: object): Promise<RaceResult<T>> {
     return new Promise((resolve) => {
-      const ctrls = [new AbortController(), new AbortController()];
+      const live = new Set<AbortController>();
       const errors: Array<[Target, PolymathError]> = [];
-      let winner = -1;
-      let running = 1;
-      let backupStarted = false;
-      const onValue = (idx: number, t: Target) => (value: T) => {
-        if (winner !== -1) return kind.discard(value);
-        winner = idx;
+      let next = 0;
+      let started = 0;
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      const end = (result: RaceResult<T>) => {
+        done = true;
         clearTimeout(timer);
-        let loserUsage: Usage | undefined;
-        if (backupStarted && running > 1) {
-          ctrls[1 - idx].abort(HEDGE_LOST);
-          loserUsage = estimatePrompt(req);
-        }
-        resolve({ ok: true, value, target: t, loserUsage });
+        for (const c of live) c.abort(HEDGE_LOST);
+        resolve(result);
       };
-      const onError = (t: Target) => (err: unknown) => {
-        running--;
-        if (winner !== -1) return;
-        errors.push([t, toPolymathError(err)]);
-        if (!backupStarted) {
-          clearTimeout(timer);
-          resolve({ ok: false, errors, backupStarted });
-        } else if (running === 0) {
-          resolve({ ok: false, errors, backupStarted });
+      const launch = () => {
+        clearTimeout(timer);
+        if (done) return;
+        while (next < targets.length && !targets[next].stats.admits()) next++;
+        if (next >= targets.length || started >= budget || run.signal.aborted) {
+          if (live.size === 0) end({ ok: false, errors, started });
+          return;
         }
+        const t = targets[next++];
+        const ctrl = new AbortController();
+        live.add(ctrl);
+        started++;
+        attempt(t, kind, run.signal, run.requestId, run.intent, ctrl).then(
+          (value) => {
+            live.delete(ctrl);
+            if (done) return kind.discard(value);
+            const losers = live.size;
+            end({ ok: true, value, target: t, started, loserUsage: losers > 0 ? scaleUsage(estimatePrompt(req), losers) : undefined });
+          },
+          (err: unknown) => {
+            live.delete(ctrl);
+            if (done) return;
+            const pe = toPolymathError(err);
+            errors.push([t, pe]);
+            if (pe.kind === 'client_closed' || !shouldFallback(pe, t.fallbackOn)) return end({ ok: false, errors, started, fatal: pe });
+            launch();
+          },
+        );
+        timer = setTimeout(launch, hedge.p95 ? (t.stats.p95Ms ?? hedge.afterMs) : hedge.afterMs);
       };
-      const timer = setTimeout(() => {
-        if (winner !== -1 || running === 0 || !backup.stats.admits()) return;
-        backupStarted = true;
-        running++;
-        countAttempt();
-        attempt(backup, kind, run.signal, run.requestId, run.intent, ctrls[1]).then(onValue(1, backup), onError(backup));
-      }, delayMs);
-      attempt(primary, kind, run.signal, run.requestId, run.intent, ctrls[0]).then(onValue(0, primary), onError(primary));
+      launch();
     });
   }
-}
-
-function nextAdmitted(targets: Target[], from: number): number {
-  for (let j = from; j < targets.length; j++) if (targets[j].stats.admits()) return j;
-  return -1;
 }
 
 /** The error the client sees: an upstream 429 stays a 429 with its Retry-After; several failures are listed. */
@@ -183,6 +188,10 @@ function estimatePrompt(req: object): Usage {
   else chars = JSON.stringify((req as { input?: unknown }).input ?? '').length;
   const tokens = Math.ceil(chars / 4);
   return { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens };
+}
+
+function scaleUsage(u: Usage, n: number): Usage {
+  return { prompt_tokens: u.prompt_tokens * n, completion_tokens: u.completion_tokens * n, total_tokens: u.total_tokens * n };
 }
 
 function chatKind(req: ChatRequest): CallKind<ChatResult> {
