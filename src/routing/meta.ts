@@ -74,7 +74,7 @@ function holds(cond: ConditionConfig, value: unknown): boolean {
   if (cond.eq !== undefined && !same(value, cond.eq)) return false;
   if (cond.ne !== undefined && same(value, cond.ne)) return false;
   if (cond.in !== undefined && !cond.in.some((v) => same(value, v))) return false;
-  if (cond.matches !== undefined && (typeof value !== 'string' || !new RegExp(cond.matches).test(value))) return false;
+  if (cond.matches !== undefined && (typeof value !== 'string' || !regex(cond.matches).test(value))) return false;
   if (cond.lt !== undefined || cond.lte !== undefined || cond.gt !== undefined || cond.gte !== undefined) {
     const n = toNumber(value);
     if (n === undefined) return false;
@@ -84,6 +84,18 @@ function holds(cond: ConditionConfig, value: unknown): boolean {
     if (cond.gte !== undefined && !(n >= cond.gte)) return false;
   }
   return true;
+}
+
+/** Compiled `matches` patterns; they come from the config, so the cache is bounded by it (and capped). */
+const patterns = new Map<string, RegExp>();
+
+function regex(source: string): RegExp {
+  let re = patterns.get(source);
+  if (!re) {
+    re = new RegExp(source);
+    if (patterns.size < 1024) patterns.set(source, re);
+  }
+  return re;
 }
 
 /** Equality that lets a header's "5" equal 5 and "true" equal true. */

@@ -18,7 +18,8 @@ export function embeddingRoutes(app: FastifyInstance, rt: Runtime): void {
       meter.model = out.target.model;
       meter.attempts = out.attempts;
       const usage = out.value.body.usage;
-      meter.usage = { prompt_tokens: usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: usage?.total_tokens ?? 0 };
+      const hedged = out.hedgeUsage?.prompt_tokens ?? 0;
+      meter.usage = { prompt_tokens: (usage?.prompt_tokens ?? 0) + hedged, completion_tokens: 0, total_tokens: (usage?.total_tokens ?? 0) + hedged };
       meter.end(200);
       return reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(out.value.raw ?? JSON.stringify(out.value.body));
     } catch (err) {
