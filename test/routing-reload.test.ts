@@ -102,13 +102,28 @@ describe('config reload', () => {
   it('lets a request in flight finish on a provider the new config removed', async () => {
     const file = join(dir, 'inflight.yaml');
     const client = await start(file, config({ default: { targets: [{ provider: 'slow' }] } }));
-    const pending = answer(client);
+    // watch when the replaced provider gets closed: only after its call in flight has finished
+    const old = server!.runtime.providers.get('slow')!;
+    const close = old.close!.bind(old);
+    let closedAt = 0;
+    old.close = () => {
+      closedAt = Date.now();
+      return close();
+    };
+    let answeredAt = 0;
+    const pending = answer(client).then((text) => {
+      answeredAt = Date.now();
+      return text;
+    });
     await new Promise((r) => setTimeout(r, 100));
     const next = config({ default: { targets: [{ provider: 'b' }] } });
     writeFileSync(file, stringify({ ...next, providers: { a: providerOf(a), b: providerOf(b) } }));
     expect(await server!.watcher!.reload('test')).toBe(true);
     expect(server!.runtime.providers.has('slow')).toBe(false);
     expect(await answer(client)).toBe('B');
+    expect(closedAt).toBe(0);
     expect(await pending).toBe('S');
+    await until(() => closedAt > 0);
+    expect(closedAt).toBeGreaterThanOrEqual(answeredAt - 50);
   });
 });
