@@ -35,7 +35,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   await migrateToLatest(store.db);
   const providers = createProviders(config.providers);
   await Promise.all([...providers.values()].map((p) => p.start?.()));
-  const requestLog = new RequestLog(store.db, { batchSize: config.store.batch_size, flushMs: config.store.flush_ms, maxPending: config.store.max_pending }, logger);
+  const requestLog = new RequestLog(store, { batchSize: config.store.batch_size, flushMs: config.store.flush_ms, maxPending: config.store.max_pending }, logger);
   const executor = new Executor(breakerOptions(config));
   const health = new HealthMonitor(executor.stats, logger);
   health.watch(providers, healthOptions(config));

@@ -69,7 +69,7 @@ for (const d of dialects) {
     });
 
     it('writes request records in batches and reads them back with their types', async () => {
-      const log = new RequestLog(store.db, { batchSize: 3, flushMs: 10_000, maxPending: 100 }, createLogger('silent'));
+      const log = new RequestLog(store, { batchSize: 3, flushMs: 10_000, maxPending: 100 }, createLogger('silent'));
       for (let i = 0; i < 7; i++) log.record(record(i, i === 6 ? { status: 502, error_kind: 'upstream_error', prompt_tokens: null, completion_tokens: null } : {}));
       await log.flush();
       const rows = await store.db.selectFrom('requests').selectAll().orderBy('created_at').execute();
@@ -79,7 +79,7 @@ for (const d of dialects) {
     });
 
     it('drops and counts records past its bound instead of growing', async () => {
-      const log = new RequestLog(store.db, { batchSize: 100, flushMs: 10_000, maxPending: 2 }, createLogger('silent'));
+      const log = new RequestLog(store, { batchSize: 100, flushMs: 10_000, maxPending: 2 }, createLogger('silent'));
       for (let i = 100; i < 105; i++) log.record(record(i));
       expect(log.dropped).toBe(3);
       await log.flush();

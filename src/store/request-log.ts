@@ -2,9 +2,9 @@
  * Records every request off the request path: records wait in a bounded queue and are written in
  * batches. When the queue is full the newest records are dropped and counted, never the server.
  */
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database, RequestRecord } from './schema.js';
+import type { Store } from './db.js';
+import type { RequestRecord } from './schema.js';
 
 export interface RequestLogOptions {
   batchSize: number;
@@ -20,7 +20,7 @@ export class RequestLog {
   dropped = 0;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: Pick<Store, 'insertRequests'>,
     private readonly opts: RequestLogOptions,
     private readonly logger: Logger,
   ) {}
@@ -43,11 +43,17 @@ export class RequestLog {
     return this.flushing;
   }
 
+  /**
+   * Writes what is queued now, in batches. Records that arrive meanwhile wait for the next batch
+   * (size or timer): draining them as they trickle in would write a transaction per record.
+   */
   private async writeAll(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.opts.batchSize);
+    const rows = this.pending;
+    this.pending = [];
+    for (let i = 0; i < rows.length; i += this.opts.batchSize) {
+      const batch = rows.slice(i, i + this.opts.batchSize);
       try {
-        await this.db.insertInto('requests').values(batch).onConflict((oc) => oc.column('id').doNothing()).execute();
+        await this.store.insertRequests(batch);
       } catch (err) {
         this.logger.error({ err, count: batch.length }, 'could not write request records');
       }
