@@ -5,7 +5,8 @@
  * non-streaming completion sent directly and through Polymath in one run, each in its own process.
  * Sequential: median and p99 per request, direct and through, alternating so drift hits both.
  * Concurrency 32: requests per second for a fixed time. With --targets 3 the request goes to a
- * three-target fallback route (the first target answers).
+ * three-target fallback route (the first target answers). A bare Fastify + undici proxy with no
+ * logic is measured beside them: the floor any Node gateway pays for the extra hop.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,10 +42,14 @@ async function main() {
   const port = 18_000 + Math.floor(Math.random() * 2_000);
   const polymath = startChild('src/cli.ts', ['serve', '--config', config, '--port', String(port)]);
   const polymathUrl = `http://127.0.0.1:${port}`;
+  const bare = startChild('bench/bare-proxy.ts', [upstreamUrl, String(port + 1)]);
+  const bareUrl = `http://127.0.0.1:${port + 1}`;
   await waitFor(`${polymathUrl}/health`);
+  await waitFor(`${bareUrl}/health`);
 
   const direct = new Pool(upstreamUrl, { connections: 32, pipelining: 1 });
   const through = new Pool(polymathUrl, { connections: 32, pipelining: 1 });
+  const floor = new Pool(bareUrl, { connections: 32, pipelining: 1 });
   const call = async (pool: Pool) => {
     const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body });
     await res.body.text();
@@ -55,10 +60,12 @@ async function main() {
   for (let i = 0; i < 500; i++) {
     await call(direct);
     await call(through);
+    await call(floor);
   }
 
   const d: number[] = [];
   const t: number[] = [];
+  const b: number[] = [];
   for (let i = 0; i < requests; i++) {
     let s = performance.now();
     await call(direct);
@@ -66,9 +73,11 @@ async function main() {
     s = performance.now();
     await call(through);
     t.push(performance.now() - s);
+    s = performance.now();
+    await call(floor);
+    b.push(performance.now() - s);
   }
-  d.sort((a, b) => a - b);
-  t.sort((a, b) => a - b);
+  for (const xs of [d, t, b]) xs.sort((x, y) => x - y);
 
   const rps = async (pool: Pool) => {
     let done = 0;
@@ -85,21 +94,24 @@ async function main() {
   };
   const rpsDirect = await rps(direct);
   const rpsThrough = await rps(through);
+  const rpsFloor = await rps(floor);
 
   await direct.close();
   await through.close();
+  await floor.close();
   polymath.kill('SIGTERM');
+  bare.kill('SIGTERM');
   upstream.child.kill('SIGTERM');
 
   const f = (n: number) => n.toFixed(3);
   const addedMedian = percentile(t, 50) - percentile(d, 50);
   const addedP99 = percentile(t, 99) - percentile(d, 99);
   const table = [
-    `| | direct | through Polymath | added |`,
-    `|---|---|---|---|`,
-    `| sequential median (ms) | ${f(percentile(d, 50))} | ${f(percentile(t, 50))} | **${f(addedMedian)}** |`,
-    `| sequential p99 (ms) | ${f(percentile(d, 99))} | ${f(percentile(t, 99))} | ${f(addedP99)} |`,
-    `| concurrency 32 (requests/s) | ${rpsDirect.toFixed(0)} | ${rpsThrough.toFixed(0)} | ${((rpsThrough / rpsDirect) * 100).toFixed(0)}% of direct |`,
+    `| | direct | through Polymath | added by Polymath | through a bare Fastify proxy (floor) | added by the bare proxy |`,
+    `|---|---|---|---|---|---|`,
+    `| sequential median (ms) | ${f(percentile(d, 50))} | ${f(percentile(t, 50))} | **${f(addedMedian)}** | ${f(percentile(b, 50))} | ${f(percentile(b, 50) - percentile(d, 50))} |`,
+    `| sequential p99 (ms) | ${f(percentile(d, 99))} | ${f(percentile(t, 99))} | ${f(addedP99)} | ${f(percentile(b, 99))} | ${f(percentile(b, 99) - percentile(d, 99))} |`,
+    `| concurrency 32 (requests/s) | ${rpsDirect.toFixed(0)} | ${rpsThrough.toFixed(0)} | ${((rpsThrough / rpsDirect) * 100).toFixed(0)}% of direct | ${rpsFloor.toFixed(0)} | ${((rpsFloor / rpsDirect) * 100).toFixed(0)}% of direct |`,
   ].join('\n');
   const title = targets > 1 ? `bench:overhead — ${targets}-target fallback route` : 'bench:overhead — one provider';
   const text = `${new Date().toISOString().slice(0, 10)}, ${machine()}. ${requests} sequential requests each way (after 500 warm-up), then ${seconds} s at concurrency 32 each way. Small non-streaming completion, fake upstream, client and Polymath each in their own process on the same machine; Polymath logging at info, recording every request to SQLite.\n\n${table}\n\nFloor: added median ≤ 0.5 ms — ${addedMedian <= 0.5 ? 'met' : 'NOT met'}.`;
