@@ -4,9 +4,13 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 
-/** Starts `node --import tsx <script>` with its output discarded (a server the caller polls). */
+/**
+ * Starts a script with its output discarded (a server the caller polls): `.ts` through tsx, `.js`
+ * (such as the built dist/cli.js that `npm start` runs) as it is.
+ */
 export function startChild(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  return spawn(process.execPath, [...loader, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /** Starts `node --import tsx <script>` and resolves with the first line it prints (a port or URL). */

@@ -40,7 +40,8 @@ async function main() {
   const route = Array.from({ length: targets }, (_, i) => `      - { provider: up${i === 0 ? '' : i} }`).join('\n');
   writeFileSync(config, `server: { host: 127.0.0.1, port: 0 }\nstore: { url: "sqlite://${join(dir, 'bench.db')}" }\nlogging: { level: ${process.env.BENCH_LOG_LEVEL ?? 'info'} }\nproviders:\n${providers}\nroutes:\n  bench:\n    strategy: fallback\n    targets:\n${route}\n`);
   const port = 18_000 + Math.floor(Math.random() * 2_000);
-  const polymath = startChild('src/cli.ts', ['serve', '--config', config, '--port', String(port)]);
+  // The built server, as `npm start` runs it (the script builds first).
+  const polymath = startChild('dist/cli.js', ['serve', '--config', config, '--port', String(port)]);
   const polymathUrl = `http://127.0.0.1:${port}`;
   const bare = startChild('bench/bare-proxy.ts', [upstreamUrl, String(port + 1)]);
   const bareUrl = `http://127.0.0.1:${port + 1}`;
