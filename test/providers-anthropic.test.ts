@@ -5,7 +5,7 @@ import { parseConfig } from '../src/config/index.js';
 import { createProvider } from '../src/providers/index.js';
 import { answer, anthropicBehaviour, anthropicError, FAKE_ANTHROPIC_KEY, message, startEventStream, startFakeAnthropic, writeEvent, eventsFor, type FakeAnthropic } from './helpers/fake-anthropic.js';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
-import { assertSchema } from './helpers/openapi.js';
+import { apiFailure, assertSchema } from './helpers/openapi.js';
 import { startPolymath, type TestPolymath } from './helpers/polymath.js';
 
 let claude: FakeAnthropic;
@@ -37,17 +37,7 @@ beforeEach(() => {
   backup.received.length = 0;
 });
 
-/** The error a call fails with, checked against OpenAI's ErrorResponse schema. */
-async function failure(call: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(OpenAI.APIError);
-  const apiError = err as InstanceType<typeof OpenAI.APIError>;
-  assertSchema('ErrorResponse', { error: apiError.error });
-  return apiError;
-}
+const failure = apiFailure;
 
 describe('anthropic provider: chat', () => {
   it('translates an OpenAI request into a Messages request, field by field', async () => {

@@ -18,7 +18,7 @@ import {
   writeData,
   type FakeGemini,
 } from './helpers/fake-gemini.js';
-import { assertSchema } from './helpers/openapi.js';
+import { apiFailure, assertSchema } from './helpers/openapi.js';
 import { startPolymath, type TestPolymath } from './helpers/polymath.js';
 
 let gem: FakeGemini;
@@ -51,16 +51,7 @@ beforeEach(() => {
   backup.received.length = 0;
 });
 
-async function failure(call: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(OpenAI.APIError);
-  const apiError = err as InstanceType<typeof OpenAI.APIError>;
-  assertSchema('ErrorResponse', { error: apiError.error });
-  return apiError;
-}
+const failure = apiFailure;
 
 async function collect(stream: AsyncIterable<OpenAI.Chat.ChatCompletionChunk>): Promise<OpenAI.Chat.ChatCompletionChunk[]> {
   const chunks = [];

@@ -9,6 +9,7 @@
  * with the status and OpenAI error fields.
  */
 import { createParser } from 'eventsource-parser';
+import type { ContentResult } from '../content/generate.js';
 import type { ContentBody } from '../content/request.js';
 import type { QualityReport } from '../content/quality/types.js';
 import { KINDS, type ContentOf, type Kind } from '../content/schemas/index.js';
@@ -19,17 +20,8 @@ export type { Persona } from '../content/persona.js';
 
 export type StreamingKind = { [K in Kind]: (typeof KINDS)[K]['streams'] extends true ? K : never }[Kind];
 
-export interface GenerateResult<K extends Kind = Kind> {
-  kind: K;
-  content: ContentOf<K>;
-  quality: QualityReport;
-  provider: string;
-  model: string;
-  attempts: number;
-  usage: { prompt_tokens: number; completion_tokens: number };
-  prompt?: string;
-  route?: string;
-}
+/** A content result as the server sends it: the same type the engine returns. */
+export type GenerateResult<K extends Kind = Kind> = ContentResult<K>;
 
 type DeepPartial<T> = T extends Array<infer U> ? Array<DeepPartial<U>> : T extends object ? { [P in keyof T]?: DeepPartial<T[P]> } : T;
 

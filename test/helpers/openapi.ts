@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import OpenAI from 'openai';
 import { expect } from 'vitest';
 
 const SPEC = fileURLToPath(new URL('../../../shared/specs/openai-openapi.yaml', import.meta.url));
@@ -40,4 +41,16 @@ function nullableToJsonSchema(node: unknown): unknown {
   if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
   if (typeof out.type === 'string') return { ...out, type: [out.type, 'null'] };
   return { anyOf: [out, { type: 'null' }] };
+}
+
+/** The error an openai-client call fails with, checked against OpenAI's ErrorResponse schema. */
+export async function apiFailure(call: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(OpenAI.APIError);
+  const apiError = err as InstanceType<typeof OpenAI.APIError>;
+  assertSchema('ErrorResponse', { error: apiError.error });
+  return apiError;
 }
