@@ -7,7 +7,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-const body = JSON.stringify({
+/** The small completion every benchmark upstream answers with. */
+export const COMPLETION_BODY = JSON.stringify({
   id: 'chatcmpl-bench',
   object: 'chat.completion',
   created: 1_700_000_000,
@@ -22,12 +23,14 @@ const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     const answer = () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(COMPLETION_BODY) });
+      res.end(COMPLETION_BODY);
     };
     if (delayMs > 0) setTimeout(answer, delayMs);
     else answer();
   });
 });
 server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+if (import.meta.url === `file://${process.argv[1]}`) {
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+}

@@ -6,6 +6,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { COMPLETION_BODY } from './fake-upstream.js';
 
 interface Spec {
   fail: number;
@@ -13,14 +14,7 @@ interface Spec {
   down?: boolean;
 }
 
-const body = JSON.stringify({
-  id: 'chatcmpl-bench',
-  object: 'chat.completion',
-  created: 1_700_000_000,
-  model: 'bench-model',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Photosynthesis turns light into sugar.' }, logprobs: null, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 },
-});
+const body = COMPLETION_BODY;
 const error = JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
 
 function start(spec: Spec): Promise<number> {
