@@ -249,7 +249,9 @@ describe('hedging', () => {
 
   it('with after: p95, hedges once a call takes longer than the target usually does', async () => {
     varyingDelay = 5;
-    for (let i = 0; i < 12; i++) expect((await post('hedge-p95')).text).toBe('varying');
+    // Calls that teach the target's p95. Under load one of them may itself pass the p95 so far
+    // and be hedged: that is the behaviour, not a failure, so their answers are not asserted.
+    for (let i = 0; i < 12; i++) expect((await post('hedge-p95')).status).toBe(200);
     expect((await admin('varying/gpt-fake'))?.latency_p95_ms).toBeLessThan(400);
     varyingDelay = 1500;
     const r = await post('hedge-p95');
