@@ -52,8 +52,8 @@ export function isKind(name: string): name is Kind {
 
 /**
  * The JSON Schema a provider is asked to match. `oneOf` from discriminated unions becomes `anyOf`
- * (equivalent here, since the branches differ in a const), which OpenAI's strict mode and
- * llama.cpp grammars accept.
+ * (equivalent here, since the branches differ in a const), which OpenAI's strict mode accepts;
+ * the llama-cpp provider maps it back for node-llama-cpp's grammar builder.
  */
 export function jsonSchemaOf(kind: Kind): Record<string, unknown> {
   const cached = jsonSchemaCache.get(kind);
@@ -70,8 +70,14 @@ const jsonSchemaCache = new Map<Kind, Record<string, unknown>>();
  * length keywords, so they are left out here (zod still enforces them on the answer).
  */
 export function strictSchemaOf(kind: Kind): Record<string, unknown> {
-  return dropKeys(jsonSchemaOf(kind), new Set(['minLength', 'maxLength'])) as Record<string, unknown>;
+  let strict = strictSchemaCache.get(kind);
+  if (!strict) {
+    strict = dropKeys(jsonSchemaOf(kind), new Set(['minLength', 'maxLength'])) as Record<string, unknown>;
+    strictSchemaCache.set(kind, strict);
+  }
+  return strict;
 }
+const strictSchemaCache = new Map<Kind, Record<string, unknown>>();
 
 function dropKeys(node: unknown, keys: ReadonlySet<string>): unknown {
   if (Array.isArray(node)) return node.map((n) => dropKeys(n, keys));
