@@ -89,7 +89,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       await requestLog.flush();
       await Promise.allSettled([...rt.providers.values()].map((p) => p.close?.()));
       await Promise.allSettled([...retiring.values()]);
-      await store.db.destroy();
+      await store.close();
     },
   };
   return rt;

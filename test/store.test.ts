@@ -59,7 +59,7 @@ for (const d of dialects) {
       store = openStore(d.url());
     });
     afterAll(async () => {
-      await store?.db.destroy();
+      await store?.close();
     });
 
     it('runs the migrations, and running them again changes nothing', async () => {

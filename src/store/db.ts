@@ -5,6 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database, RequestRecord } from './schema.js';
+import { SqliteWriter } from './sqlite-writer.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -13,9 +14,12 @@ export interface Store {
   dialect: StoreDialect;
   /** Writes request records, skipping ids already there; the request log's one write. */
   insertRequests(rows: RequestRecord[]): Promise<void>;
+  /** Finishes the writes in flight, then closes every connection. */
+  close(): Promise<void>;
 }
 
 const REQUEST_COLUMNS = ['id', 'created_at', 'endpoint', 'route', 'provider', 'model', 'stream', 'status', 'attempts', 'latency_ms', 'ttft_ms', 'prompt_tokens', 'completion_tokens', 'error_kind'] as const;
+const INSERT_REQUEST = `insert or ignore into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map((c) => `@${c}`).join(', ')})`;
 
 export function openStore(url: string, cwd = process.cwd()): Store {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
@@ -29,6 +33,7 @@ export function openStore(url: string, cwd = process.cwd()): Store {
       async insertRequests(rows) {
         await db.insertInto('requests').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute();
       },
+      close: () => db.destroy(),
     };
   }
   if (url.startsWith('sqlite:')) {
@@ -39,21 +44,39 @@ export function openStore(url: string, cwd = process.cwd()): Store {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 5000');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    if (file !== ':memory:') {
+      // Inserts, and the WAL checkpoints they trigger, cost tens of µs a row of event-loop time:
+      // a worker thread with its own connection does them. Reads stay on `db` and see its
+      // commits (WAL). Migrations run on `db` before the first write starts the worker.
+      const writer = new SqliteWriter(file, INSERT_REQUEST);
+      return {
+        db,
+        dialect: 'sqlite',
+        insertRequests: (rows) => writer.write(rows),
+        async close() {
+          await writer.close();
+          await db.destroy();
+        },
+      };
+    }
+    // In memory: no other connection, so no worker, can see this database; insert in-thread.
     // One prepared statement in one transaction per batch: a few µs a row, where a Kysely
     // multi-row insert compiled and prepared anew for every batch cost ~50 µs a row.
     let insertMany: ((rows: RequestRecord[]) => void) | undefined;
     return {
-      db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+      db,
       dialect: 'sqlite',
       async insertRequests(rows) {
         if (!insertMany) {
-          const insert = database.prepare(`insert or ignore into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map((c) => `@${c}`).join(', ')})`);
+          const insert = database.prepare(INSERT_REQUEST);
           insertMany = database.transaction((batch: RequestRecord[]) => {
             for (const row of batch) insert.run(row);
           });
         }
         insertMany(rows);
       },
+      close: () => db.destroy(),
     };
   }
   throw new Error(`store.url must start with sqlite:// or postgres:// (got "${url.split(':')[0]}:")`);
