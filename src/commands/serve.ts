@@ -35,6 +35,7 @@ export const serve: Command = {
     const log = server.runtime.logger;
     log.info({ url: server.url, config: loaded.file ?? '(environment)', providers: [...server.runtime.providers.keys()] }, `polymath listening on ${server.url}`);
     if (server.runtime.providers.size === 0) log.warn('no provider is configured: set OPENAI_API_KEY (or another key) or write polymath.yaml');
+    log.flush(); // the start-up lines now, not at the next batch
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         log.info({ signal }, 'shutting down');
