@@ -55,10 +55,18 @@ export class Metering {
 }
 
 export class Meter {
+  /**
+   * The one line per request. It holds only the fields below, none of them a secret, so it skips
+   * the logger's redaction, whose wildcard paths double the cost of every line.
+   */
+  private readonly access: Logger;
+
   constructor(
     private readonly log: RequestLog,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.access = logger.child({}, { redact: { paths: [] } });
+  }
 
   start(id: string, endpoint: string, stream: boolean): Metering {
     return new Metering(this, id, endpoint, stream);
@@ -78,7 +86,7 @@ export class Meter {
       ttft_ms: record.ttft_ms === null ? undefined : Math.round(record.ttft_ms * 100) / 100,
       attempts: record.attempts,
     };
-    if (error) this.logger.warn({ ...line, error_kind: error.kind, error: error.message }, 'request failed');
-    else this.logger.info(line, 'request completed');
+    if (error) this.access.warn({ ...line, error_kind: error.kind, error: error.message }, 'request failed');
+    else this.access.info(line, 'request completed');
   }
 }

@@ -25,8 +25,10 @@ export function chatRoutes(app: FastifyInstance, rt: Runtime): void {
       const out = await rt.executor.chat(plan, req, run);
       describe(meter, out);
       meter.usage = withHedge(out.value.body.usage, out.hedgeUsage);
+      // The answer goes out first; recording it is not the client's wait.
+      reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(out.value.raw ?? JSON.stringify(out.value.body));
       meter.end(200);
-      return reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(out.value.raw ?? JSON.stringify(out.value.body));
+      return reply;
     } catch (err) {
       const pe = toPolymathError(err);
       meter.end(statusOf(pe), pe);
