@@ -10,18 +10,30 @@ export interface Deadline {
 
 export function deadline(parent: AbortSignal, ms: number): Deadline {
   const controller = new AbortController();
-  if (parent.aborted) {
-    controller.abort(parent.reason);
-    return { signal: controller.signal, release() {} };
-  }
-  const onAbort = () => controller.abort(parent.reason);
-  parent.addEventListener('abort', onAbort, { once: true });
+  const unfollow = follow(parent, controller);
+  if (parent.aborted) return { signal: controller.signal, release() {} };
   const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
   return {
     signal: controller.signal,
     release() {
       clearTimeout(timer);
-      parent.removeEventListener('abort', onAbort);
+      unfollow();
     },
   };
 }
+
+/**
+ * Makes `child` abort when `parent` does, with the parent's reason; answers the function that
+ * undoes the link. One listener instead of `AbortSignal.any`, which costs ~25 µs a call on Node 20.
+ */
+export function follow(parent: AbortSignal, child: AbortController): () => void {
+  if (parent.aborted) {
+    child.abort(parent.reason);
+    return noop;
+  }
+  const onAbort = () => child.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  return () => parent.removeEventListener('abort', onAbort);
+}
+
+function noop(): void {}

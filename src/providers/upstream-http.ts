@@ -33,6 +33,8 @@ export interface OpenResponse {
   body: ResponseBody;
   /** the caller's signal joined with the deadline: aborts the body too */
   signal: AbortSignal;
+  /** the body's declared length in bytes, when the upstream sent one */
+  length?: number;
 }
 
 export class UpstreamHttp {
@@ -77,14 +79,19 @@ export class UpstreamHttp {
       }
       throw this.opts.statusError(res.statusCode, text, res.headers);
     }
-    return { body: res.body, signal: joined };
+    const length = Number(res.headers['content-length'] ?? NaN);
+    return { body: res.body, signal: joined, ...(Number.isSafeInteger(length) ? { length } : {}) };
   }
 
   /** POSTs JSON and reads the whole answer as text. */
   async postText(url: string, payload: unknown, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<string> {
-    const { body, signal: joined } = await this.post(url, payload, signal, extraHeaders);
+    const { body, signal: joined, length } = await this.post(url, payload, signal, extraHeaders);
+    const max = this.opts.maxBodyBytes ?? MAX_BODY;
     try {
-      return await readCapped(body, this.opts.maxBodyBytes ?? MAX_BODY, this.opts.provider);
+      // A declared length within the limit bounds the body already (undici reads exactly that
+      // many bytes), so it is read whole, without the chunk-by-chunk count.
+      if (length !== undefined && length <= max) return await body.text();
+      return await readCapped(body, max, this.opts.provider);
     } catch (err) {
       throw networkError(this.opts.provider, err, joined);
     }

@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { PolymathError, toPolymathError } from '../errors.js';
+import { follow } from '../providers/deadline.js';
 import type { CallContext, StreamEvent } from '../providers/types.js';
 import type { Target } from './plan.js';
 import { isTargetFault } from './stats.js';
@@ -53,7 +54,9 @@ export const HEDGE_LOST = new PolymathError('client_closed', 'another target ans
 export async function attempt<T>(t: Target, kind: CallKind<T>, signal: AbortSignal, requestId: string, intent: CallContext['intent'], ctrl: AbortController | undefined): Promise<T> {
   const timeout = t.timeout;
   if (!ctrl && timeout) ctrl = new AbortController();
-  const callSignal = ctrl ? AbortSignal.any([signal, ctrl.signal]) : signal;
+  // Our own deadlines and hedge aborts go to `ctrl`, which also follows the client's signal.
+  const unfollow = ctrl ? follow(signal, ctrl) : noop;
+  const callSignal = ctrl ? ctrl.signal : signal;
   const stats = t.stats;
   stats.inFlight++;
   providerLoad.set(t.provider, (providerLoad.get(t.provider) ?? 0) + 1);
@@ -91,6 +94,7 @@ export async function attempt<T>(t: Target, kind: CallKind<T>, signal: AbortSign
     if (done) return;
     done = true;
     if (timers) for (const x of timers) clearTimeout(x);
+    unfollow();
     stats.inFlight--;
     providerLoad.set(t.provider, (providerLoad.get(t.provider) ?? 1) - 1);
     if (err === undefined) stats.record(true, latency);
