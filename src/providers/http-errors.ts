@@ -1,5 +1,6 @@
 /** Maps what an upstream HTTP call threw or answered to a PolymathError. */
 import { errors as undiciErrors } from 'undici';
+import type { AbortState } from '../abort.js';
 import { PolymathError } from '../errors.js';
 
 /** The longest upstream error body we read, to quote its message. */
@@ -18,7 +19,7 @@ export function upstreamStatusError(provider: string, status: number, bodyText: 
 }
 
 /** A thrown network error: timeouts, refused connections, resets, or our own abort. */
-export function networkError(provider: string, err: unknown, signal: AbortSignal): PolymathError {
+export function networkError(provider: string, err: unknown, signal: AbortState): PolymathError {
   if (err instanceof PolymathError) return err;
   if (signal.aborted) {
     const reason: unknown = signal.reason;

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { PolymathError, toPolymathError } from '../errors.js';
-import { follow } from '../providers/deadline.js';
+import { Abort, follow, onAbort } from '../abort.js';
 import type { CallContext, StreamEvent } from '../providers/types.js';
 import type { Target } from './plan.js';
 import { isTargetFault } from './stats.js';
@@ -51,9 +51,9 @@ const noop = () => {};
 /** Why a hedge's slower call was aborted: not the target's fault. */
 export const HEDGE_LOST = new PolymathError('client_closed', 'another target answered first (hedge)');
 
-export async function attempt<T>(t: Target, kind: CallKind<T>, signal: AbortSignal, requestId: string, intent: CallContext['intent'], ctrl: AbortController | undefined): Promise<T> {
+export async function attempt<T>(t: Target, kind: CallKind<T>, signal: AbortSignal, requestId: string, intent: CallContext['intent'], ctrl: Abort | undefined): Promise<T> {
   const timeout = t.timeout;
-  if (!ctrl && timeout) ctrl = new AbortController();
+  if (!ctrl && timeout) ctrl = new Abort();
   // Our own deadlines and hedge aborts go to `ctrl`, which also follows the client's signal.
   const unfollow = ctrl ? follow(signal, ctrl) : noop;
   const callSignal = ctrl ? ctrl.signal : signal;
@@ -116,9 +116,9 @@ export async function attempt<T>(t: Target, kind: CallKind<T>, signal: AbortSign
 }
 
 /** Names a failure: the client leaving, our own deadline or hedge abort, or what the provider threw. */
-export function classify(err: unknown, clientSignal: AbortSignal, ctrl: AbortController | undefined): PolymathError {
+export function classify(err: unknown, clientSignal: AbortSignal, ctrl: Abort | undefined): PolymathError {
   if (clientSignal.aborted) return new PolymathError('client_closed', 'the client closed the request');
-  if (ctrl?.signal.aborted && ctrl.signal.reason instanceof PolymathError) return ctrl.signal.reason;
+  if (ctrl?.aborted && ctrl.reason instanceof PolymathError) return ctrl.reason;
   return toPolymathError(err, 'upstream_error');
 }
 
@@ -129,15 +129,14 @@ function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
     return Promise.reject(signal.reason);
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const stop = onAbort(signal, () => reject(signal.reason));
     pending.then(
       (v) => {
-        signal.removeEventListener('abort', onAbort);
+        stop();
         resolve(v);
       },
       (e) => {
-        signal.removeEventListener('abort', onAbort);
+        stop();
         reject(e);
       },
     );

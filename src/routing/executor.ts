@@ -7,6 +7,7 @@
  * a target only once it has produced content; a failure after that is the client's to see.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Abort } from '../abort.js';
 import { PolymathError, toPolymathError } from '../errors.js';
 import type { ChatRequest, ChatResult, ContentIntent, EmbedRequest, EmbedResult, Usage } from '../providers/types.js';
 import { attempt, HEDGE_LOST, openStream, trackStream, type CallKind, type OpenStream } from './attempt.js';
@@ -125,7 +126,7 @@ export class Executor {
    */
   private race<T>(targets: Target[], hedge: NonNullable<Plan['hedge']>, budget: number, kind: CallKind<T>, run: RunContext, req: object): Promise<RaceResult<T>> {
     return new Promise((resolve) => {
-      const live = new Set<AbortController>();
+      const live = new Set<Abort>();
       const errors: Array<[Target, PolymathError]> = [];
       let next = 0;
       let started = 0;
@@ -146,7 +147,7 @@ export class Executor {
           return;
         }
         const t = targets[next++];
-        const ctrl = new AbortController();
+        const ctrl = new Abort();
         live.add(ctrl);
         started++;
         attempt(t, kind, run.signal, run.requestId, run.intent, ctrl).then(
