@@ -156,3 +156,31 @@ describe('upstream failures', () => {
     upstream.behave = (req, res) => json(res, 200, completion(req.body.model, 'ok'));
   });
 });
+
+describe('the in-flight limit', () => {
+  it('answers 503 queue_full with Retry-After past server.max_in_flight, and serves again once a request finishes', async () => {
+    const slow = await startFakeOpenAI();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    slow.behave = async (req, res) => {
+      await held;
+      return openAIBehaviour(req, res);
+    };
+    const one = await startPolymath({ server: { max_in_flight: 1 }, providers: { up: { type: 'openai-compatible', base_url: slow.url, default_model: 'gpt-fake' } } });
+    try {
+      const first = post(one.url, '/v1/chat/completions', { ...chatBody, model: 'up' });
+      while (slow.received.length === 0) await new Promise((r) => setTimeout(r, 5));
+      const refused = await post(one.url, '/v1/chat/completions', { ...chatBody, model: 'up' });
+      expectError(refused, 503, /limit of requests in flight/);
+      expect(refused.body.error.code).toBe('queue_full');
+      expect(refused.headers['retry-after']).toBe('1');
+      release();
+      expect((await first).status).toBe(200);
+      expect((await post(one.url, '/v1/chat/completions', { ...chatBody, model: 'up' })).status).toBe(200);
+    } finally {
+      release();
+      await one.close();
+      await slow.close();
+    }
+  });
+});

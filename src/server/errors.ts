@@ -76,7 +76,7 @@ export function sendError(reply: FastifyReply, err: PolymathError): FastifyReply
 
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const pe = fromFrameworkError(err);
-  if (pe.kind === 'internal') request.log.error({ err }, 'unhandled error');
+  if (pe.kind === 'internal') request.log.error({ err, reqId: request.id }, 'unhandled error');
   return sendError(reply, pe);
 }
 
