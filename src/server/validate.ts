@@ -13,7 +13,7 @@ const message = z.looseObject({
   content: z.union([z.string(), z.array(z.looseObject({ type: z.string() })), z.null()]).optional(),
 });
 
-const chatSchema = z.looseObject({
+export const chatSchema = z.looseObject({
   model: z.string().min(1),
   messages: z.array(message).min(1),
   stream: z.boolean().nullish(),
@@ -52,5 +52,43 @@ function check<T>(schema: z.ZodType, body: unknown): T {
   throw new PolymathError('invalid_request', `Invalid request: ${param ? `${param}: ` : ''}${issue.message}`, { param: param || null, code: 'invalid_value' });
 }
 
-export const validateChat = (body: unknown): ChatRequest => check<ChatRequest>(chatSchema, body);
+const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
+/** Fields the quick check leaves to zod whenever they are present. */
+const LEFT_TO_ZOD = ['stream_options', 'stop', 'response_format'] as const;
+
+const nullishIn = (v: unknown, min: number, max: number, int: boolean) =>
+  v === undefined || v === null || (typeof v === 'number' && v >= min && v <= max && (!int || Number.isSafeInteger(v)));
+
+/**
+ * The common chat request (text messages, plain sampling fields) checked by hand: zod costs ~7 µs
+ * a request once V8 has optimized it and ~40 µs before. It only ever accepts what `chatSchema`
+ * accepts (a test holds it to that); anything else, valid or not, goes to zod, which also words
+ * the error.
+ */
+export function quickChat(b: Record<string, unknown>): boolean {
+  if (typeof b.model !== 'string' || b.model.length === 0) return false;
+  const messages = b.messages;
+  if (!Array.isArray(messages) || messages.length === 0) return false;
+  for (const m of messages as unknown[]) {
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) return false;
+    const { role, content } = m as { role?: unknown; content?: unknown };
+    if (typeof role !== 'string' || !ROLES.has(role)) return false;
+    if (content !== undefined && content !== null && typeof content !== 'string') return false;
+  }
+  for (const key of LEFT_TO_ZOD) if (b[key] !== undefined) return false;
+  return (
+    (b.stream === undefined || b.stream === null || typeof b.stream === 'boolean') &&
+    nullishIn(b.temperature, 0, 2, false) &&
+    nullishIn(b.top_p, 0, 1, false) &&
+    nullishIn(b.n, 1, 128, true) &&
+    nullishIn(b.max_tokens, 1, Infinity, true) &&
+    nullishIn(b.max_completion_tokens, 1, Infinity, true) &&
+    nullishIn(b.seed, -Infinity, Infinity, true)
+  );
+}
+
+export function validateChat(body: unknown): ChatRequest {
+  if (body !== null && typeof body === 'object' && !Array.isArray(body) && quickChat(body as Record<string, unknown>)) return body as ChatRequest;
+  return check<ChatRequest>(chatSchema, body);
+}
 export const validateEmbed = (body: unknown): EmbedRequest => check<EmbedRequest>(embedSchema, body);
