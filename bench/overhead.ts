@@ -1,9 +1,11 @@
 /**
- * npm run bench:overhead [-- --targets 3] [--requests N] [--warmup N] [--seconds S] [--no-write]
+ * npm run bench:overhead [-- --targets 3] [--requests N] [--rounds R] [--warmup N] [--seconds S] [--no-write]
  *
  * The latency Polymath adds: a fake OpenAI upstream, Polymath in front of it, and the same small
  * non-streaming completion sent directly and through Polymath in one run, each in its own process.
- * Sequential: median and p99 per request, direct and through, alternating so drift hits both.
+ * Sequential: median and p99 per request, direct and through, alternating so drift hits both, in
+ * R rounds whose added medians are reported one by one (this machine's speed drifts by tens of
+ * percent over minutes, so one number alone says little).
  * Concurrency 32: requests per second for a fixed time. With --targets 3 the request goes to a
  * three-target fallback route (the first target answers). A bare Fastify + undici proxy with no
  * logic is measured beside them: the floor any Node gateway pays for the extra hop.
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     targets: { type: 'string', default: '1' },
     requests: { type: 'string', default: '3000' },
     warmup: { type: 'string', default: '3000' },
+    rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '5' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -28,6 +31,7 @@ const { values } = parseArgs({
 const targets = Number(values.targets);
 const requests = Number(values.requests);
 const warmup = Number(values.warmup);
+const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 
 const body = JSON.stringify({ model: targets > 1 ? 'bench' : 'up/bench-model', messages: [{ role: 'user', content: 'What does photosynthesis do?' }], max_tokens: 16 });
@@ -71,16 +75,27 @@ async function main() {
   const d: number[] = [];
   const t: number[] = [];
   const b: number[] = [];
-  for (let i = 0; i < requests; i++) {
-    let s = performance.now();
-    await call(direct);
-    d.push(performance.now() - s);
-    s = performance.now();
-    await call(through);
-    t.push(performance.now() - s);
-    s = performance.now();
-    await call(floor);
-    b.push(performance.now() - s);
+  const perRound: Array<{ polymath: number; bare: number }> = [];
+  for (let r = 0; r < rounds; r++) {
+    const rd: number[] = [];
+    const rt: number[] = [];
+    const rb: number[] = [];
+    for (let i = 0; i < requests; i++) {
+      let s = performance.now();
+      await call(direct);
+      rd.push(performance.now() - s);
+      s = performance.now();
+      await call(through);
+      rt.push(performance.now() - s);
+      s = performance.now();
+      await call(floor);
+      rb.push(performance.now() - s);
+    }
+    for (const xs of [rd, rt, rb]) xs.sort((x, y) => x - y);
+    perRound.push({ polymath: percentile(rt, 50) - percentile(rd, 50), bare: percentile(rb, 50) - percentile(rd, 50) });
+    d.push(...rd);
+    t.push(...rt);
+    b.push(...rb);
   }
   for (const xs of [d, t, b]) xs.sort((x, y) => x - y);
 
@@ -119,7 +134,8 @@ async function main() {
     `| concurrency 32 (requests/s) | ${rpsDirect.toFixed(0)} | ${rpsThrough.toFixed(0)} | ${((rpsThrough / rpsDirect) * 100).toFixed(0)}% of direct | ${rpsFloor.toFixed(0)} | ${((rpsFloor / rpsDirect) * 100).toFixed(0)}% of direct |`,
   ].join('\n');
   const title = targets > 1 ? `bench:overhead — ${targets}-target fallback route` : 'bench:overhead — one provider';
-  const text = `${new Date().toISOString().slice(0, 10)}, ${machine()}. ${requests} sequential requests each way (after ${warmup} warm-up), then ${seconds} s at concurrency 32 each way. Small non-streaming completion, fake upstream, client and Polymath each in their own process on the same machine; Polymath logging at info, recording every request to SQLite.\n\n${table}\n\nFloor: added median ≤ 0.5 ms — ${addedMedian <= 0.5 ? 'met' : 'NOT met'}.`;
+  const rounds_ = perRound.map((r, i) => `round ${i + 1}: ${f(r.polymath)} (bare proxy ${f(r.bare)})`).join('; ');
+  const text = `${new Date().toISOString().slice(0, 10)}, ${machine()}. ${rounds} rounds of ${requests} sequential requests each way (after ${warmup} warm-up), then ${seconds} s at concurrency 32 each way. Small non-streaming completion, fake upstream, client and Polymath each in their own process on the same machine; Polymath logging at info, recording every request to SQLite.\n\n${table}\n\nAdded median per round, ms — ${rounds_}.\n\nFloor: added median ≤ 0.5 ms — ${addedMedian <= 0.5 ? 'met' : 'NOT met'} (all ${rounds} rounds pooled; ${perRound.filter((r) => r.polymath <= 0.5).length} of ${rounds} rounds on their own).`;
   console.log(`${title}\n${text}`);
   if (!values['no-write']) writeSection(title, text);
 }
