@@ -8,6 +8,12 @@
  */
 import { EventEmitter } from 'node:events';
 
+/**
+ * What the request path passes down as a call's signal: the request's own Abort (no AbortSignal
+ * made at all unless a library needs one) or any AbortSignal. `abortSignal()` gives a real one.
+ */
+export type Signal = AbortSignal | Abort;
+
 /** What a caller reads to tell why a call ended: an AbortSignal or an Abort. */
 export type AbortState = Pick<AbortSignal, 'aborted' | 'reason'>;
 
@@ -51,19 +57,25 @@ export class Abort extends EventEmitter {
   }
 }
 
+/** A real AbortSignal, for libraries that need one (fetch, node-llama-cpp, AbortSignal.any). */
+export function abortSignal(signal: Signal): AbortSignal {
+  return signal instanceof Abort ? signal.signal : signal;
+}
+
 /** Calls `listener` once when `signal` aborts; answers the function that stops listening. */
-export function onAbort(signal: AbortSignal, listener: () => void): () => void {
-  const owner = (signal as Owned)[OWNER];
+export function onAbort(signal: Signal, listener: () => void): () => void {
+  const owner = signal instanceof Abort ? signal : (signal as Owned)[OWNER];
   if (owner) {
     owner.once('abort', listener);
     return () => owner.removeListener('abort', listener);
   }
-  signal.addEventListener('abort', listener, { once: true });
-  return () => signal.removeEventListener('abort', listener);
+  const real = signal as AbortSignal;
+  real.addEventListener('abort', listener, { once: true });
+  return () => real.removeEventListener('abort', listener);
 }
 
 /** Makes `child` abort when `parent` does, with the parent's reason; answers the function that undoes the link. */
-export function follow(parent: AbortSignal, child: Abort): () => void {
+export function follow(parent: Signal, child: Abort): () => void {
   if (parent.aborted) {
     child.abort(parent.reason);
     return noop;

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { Abort, follow, onAbort } from '../src/abort.js';
+import { Abort, abortSignal, follow, onAbort } from '../src/abort.js';
 
 it('an Abort aborts its real AbortSignal and its own listeners once, with the reason', () => {
   const a = new Abort();
@@ -62,4 +62,18 @@ it('an Abort aborted before anyone asked for its signal hands out a signal that 
   const b = new Abort();
   b.abort();
   expect((b.reason as DOMException).name).toBe('AbortError');
+});
+
+it('an Abort passed down as a call signal is listened to directly, and gives a real AbortSignal to libraries that need one', () => {
+  const a = new Abort();
+  const stop = onAbort(a, () => {});
+  expect(a.listenerCount('abort')).toBe(1);
+  stop();
+  const real = abortSignal(a);
+  expect(real).toBeInstanceOf(AbortSignal);
+  const any = AbortSignal.any([real]);
+  a.abort('bye');
+  expect(any.reason).toBe('bye');
+  const plain = new AbortController().signal;
+  expect(abortSignal(plain)).toBe(plain);
 });

@@ -3,7 +3,7 @@
  * than `AbortSignal.any([signal, AbortSignal.timeout(ms)])` on Node 20, and its timer and listener
  * are released by `release()` as soon as the call is over instead of living until the deadline.
  */
-import { Abort, follow } from '../abort.js';
+import { Abort, follow, type Signal } from '../abort.js';
 
 export interface Deadline {
   /** aborts at the deadline or with the caller; undici takes it as a request's signal */
@@ -11,7 +11,7 @@ export interface Deadline {
   release(): void;
 }
 
-export function deadline(parent: AbortSignal, ms: number): Deadline {
+export function deadline(parent: Signal, ms: number): Deadline {
   const abort = new Abort();
   const unfollow = follow(parent, abort);
   if (parent.aborted) return { abort, release() {} };

@@ -6,6 +6,7 @@
  * process. The contract of request and answer is in custom-contract.ts; streaming sends the
  * finished answer as chunks.
  */
+import { abortSignal } from '../abort.js';
 import type { ScriptConfig } from '../config/providers.js';
 import { chunksFromCompletion } from './completion-from-text.js';
 import { completionFromAnswer, customRequest } from './custom-contract.js';
@@ -51,7 +52,7 @@ export class ScriptProvider implements Provider {
   }
 
   async chat(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(this.cfg.timeout_ms)]);
+    const signal = AbortSignal.any([abortSignal(ctx.signal), AbortSignal.timeout(this.cfg.timeout_ms)]);
     const input = JSON.stringify(customRequest(req, ctx));
     const text = this.pool
       ? await this.pool.call(input, signal)

@@ -4,6 +4,8 @@
  * from these shapes in its own file.
  */
 
+import type { Signal } from '../abort.js';
+
 /** A chat message as OpenAI sends it; fields we do not read pass through as they are. */
 export interface ChatMessage {
   role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
@@ -135,8 +137,8 @@ export interface ContentIntent {
 
 /** Everything a provider needs for one call besides the body. */
 export interface CallContext {
-  /** aborted when the client leaves or the deadline passes */
-  signal: AbortSignal;
+  /** aborted when the client leaves or the deadline passes; `abortSignal(signal)` where a library needs an AbortSignal */
+  signal: Signal;
   /** the upstream model name (the route or `provider/` prefix already resolved) */
   model: string;
   requestId: string;

@@ -5,7 +5,7 @@
  * body closes.
  */
 import { Agent, request, type Dispatcher } from 'undici';
-import type { AbortState } from '../abort.js';
+import type { AbortState, Signal } from '../abort.js';
 import { PolymathError } from '../errors.js';
 import { deadline } from './deadline.js';
 import { MAX_ERROR_BODY, networkError, readCapped } from './http-errors.js';
@@ -52,7 +52,7 @@ export class UpstreamHttp {
   }
 
   /** POSTs JSON; answers the open body of a 2xx or throws the mapped upstream error. */
-  async post(url: string, payload: unknown, signal: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<OpenResponse> {
+  async post(url: string, payload: unknown, signal: Signal, extraHeaders: Record<string, string> = {}): Promise<OpenResponse> {
     const limit = deadline(signal, this.opts.timeoutMs);
     const joined = limit.abort;
     let res: Dispatcher.ResponseData;
@@ -85,7 +85,7 @@ export class UpstreamHttp {
   }
 
   /** POSTs JSON and reads the whole answer as text. */
-  async postText(url: string, payload: unknown, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<string> {
+  async postText(url: string, payload: unknown, signal: Signal, extraHeaders?: Record<string, string>): Promise<string> {
     const { body, signal: joined, length } = await this.post(url, payload, signal, extraHeaders);
     const max = this.opts.maxBodyBytes ?? MAX_BODY;
     try {
@@ -99,12 +99,12 @@ export class UpstreamHttp {
   }
 
   /** POSTs JSON and reads the whole answer as a JSON object. */
-  async postJson<T>(url: string, payload: unknown, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<T> {
+  async postJson<T>(url: string, payload: unknown, signal: Signal, extraHeaders?: Record<string, string>): Promise<T> {
     return parseObject<T>(await this.postText(url, payload, signal, extraHeaders), this.opts.provider);
   }
 
   /** GETs a URL and tells whether it answered 2xx, within the deadline (for health checks). */
-  async ok(url: string, signal: AbortSignal): Promise<boolean> {
+  async ok(url: string, signal: Signal): Promise<boolean> {
     const limit = deadline(signal, this.opts.timeoutMs);
     try {
       const res = await request(url, { method: 'GET', headers: this.opts.headers, signal: limit.abort, dispatcher: this.agent });

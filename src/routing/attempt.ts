@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { PolymathError, toPolymathError } from '../errors.js';
-import { Abort, follow, onAbort } from '../abort.js';
+import { Abort, follow, onAbort, type Signal } from '../abort.js';
 import type { CallContext, StreamEvent } from '../providers/types.js';
 import type { Target } from './plan.js';
 import { isTargetFault } from './stats.js';
@@ -51,7 +51,7 @@ const noop = () => {};
 /** Why a hedge's slower call was aborted: not the target's fault. */
 export const HEDGE_LOST = new PolymathError('client_closed', 'another target answered first (hedge)');
 
-export async function attempt<T>(t: Target, kind: CallKind<T>, signal: AbortSignal, requestId: string, intent: CallContext['intent'], ctrl: Abort | undefined): Promise<T> {
+export async function attempt<T>(t: Target, kind: CallKind<T>, signal: Signal, requestId: string, intent: CallContext['intent'], ctrl: Abort | undefined): Promise<T> {
   const timeout = t.timeout;
   if (!ctrl && timeout) ctrl = new Abort();
   // Our own deadlines and hedge aborts go to `ctrl`, which also follows the client's signal.
@@ -116,14 +116,14 @@ export async function attempt<T>(t: Target, kind: CallKind<T>, signal: AbortSign
 }
 
 /** Names a failure: the client leaving, our own deadline or hedge abort, or what the provider threw. */
-export function classify(err: unknown, clientSignal: AbortSignal, ctrl: Abort | undefined): PolymathError {
+export function classify(err: unknown, clientSignal: Signal, ctrl: Abort | undefined): PolymathError {
   if (clientSignal.aborted) return new PolymathError('client_closed', 'the client closed the request');
   if (ctrl?.aborted && ctrl.reason instanceof PolymathError) return ctrl.reason;
   return toPolymathError(err, 'upstream_error');
 }
 
 /** Settles with the promise, or rejects as soon as the signal aborts (for a provider that ignores it). */
-function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+function untilAborted<T>(pending: Promise<T>, signal: Signal): Promise<T> {
   if (signal.aborted) {
     pending.catch(noop);
     return Promise.reject(signal.reason);
@@ -188,7 +188,7 @@ function hasFinish(event: StreamEvent): boolean {
  * is a success; an error, or an end without a finish reason, is the target's failure; the
  * consumer stopping early (client gone) is neither.
  */
-export function trackStream(open: OpenStream, finish: Finish, provider: string, signal: AbortSignal): OpenStream {
+export function trackStream(open: OpenStream, finish: Finish, provider: string, signal: Signal): OpenStream {
   const inner = open.rest;
   let finished = open.head.some(hasFinish);
   const rest: AsyncIterator<StreamEvent> = {

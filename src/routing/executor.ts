@@ -7,7 +7,7 @@
  * a target only once it has produced content; a failure after that is the client's to see.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Abort } from '../abort.js';
+import { Abort, abortSignal, type Signal } from '../abort.js';
 import { PolymathError, toPolymathError } from '../errors.js';
 import type { ChatRequest, ChatResult, ContentIntent, EmbedRequest, EmbedResult, Usage } from '../providers/types.js';
 import { attempt, HEDGE_LOST, openStream, trackStream, type CallKind, type OpenStream } from './attempt.js';
@@ -18,7 +18,7 @@ import { StatsRegistry, type BreakerOptions } from './stats.js';
 import { orderTargets } from './strategies/index.js';
 
 export interface RunContext {
-  signal: AbortSignal;
+  signal: Signal;
   requestId: string;
   intent?: ContentIntent;
   /** what conditional and sticky routing read: headers, body, API key */
@@ -109,7 +109,7 @@ export class Executor {
       const wait = delays.next(retryAfterMs === Infinity ? 0 : retryAfterMs, plan.retry.maxRetryAfterMs);
       if (wait === undefined) break;
       try {
-        await sleep(wait, undefined, { signal: run.signal });
+        await sleep(wait, undefined, { signal: abortSignal(run.signal) });
       } catch {
         throw new PolymathError('client_closed', 'the client closed the request');
       }
@@ -220,7 +220,7 @@ function embedKind(req: EmbedRequest): CallKind<EmbedResult> {
   };
 }
 
-function streamKind(req: ChatRequest, signal: AbortSignal): CallKind<OpenStream> {
+function streamKind(req: ChatRequest, signal: Signal): CallKind<OpenStream> {
   return {
     call: (t, ctx, phases) => openStream(t.provider.stream(req, ctx), phases, t.provider.id),
     commit: (value, finish, t) => trackStream(value, finish, t.provider.id, signal),

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { LlamaChat } from 'node-llama-cpp';
+import { abortSignal } from '../../abort.js';
 import type { LlamaCppConfig } from '../../config/providers.js';
 import { PolymathError, toPolymathError } from '../../errors.js';
 import type { CallContext, ChatChunk, ChatRequest, ChatResult, EmbedRequest, EmbedResult, Provider, StreamEvent } from '../types.js';
@@ -91,7 +92,7 @@ export class LlamaCppProvider implements Provider {
     // Stopped when the reader leaves early: the client went away or a later stage gave up.
     const stop = new AbortController();
     const feed = new TextFeed(STREAM_GAP_MS);
-    const run = this.run(req, { ...ctx, signal: AbortSignal.any([ctx.signal, stop.signal]) }, (text) => feed.push(text));
+    const run = this.run(req, { ...ctx, signal: AbortSignal.any([abortSignal(ctx.signal), stop.signal]) }, (text) => feed.push(text));
     run.then(
       () => feed.end(),
       (err: unknown) => feed.fail(err),
@@ -157,7 +158,7 @@ export class LlamaCppProvider implements Provider {
   /** The call's signal joined with our deadline, and how to name an error once it fired. */
   private deadline(ctx: CallContext): { signal: AbortSignal; fail: (err: unknown) => PolymathError } {
     const timeout = AbortSignal.timeout(this.cfg.timeout_ms);
-    const signal = AbortSignal.any([ctx.signal, timeout]);
+    const signal = AbortSignal.any([abortSignal(ctx.signal), timeout]);
     const fail = (err: unknown): PolymathError => {
       if (err instanceof PolymathError) return err;
       if (timeout.aborted && !ctx.signal.aborted) {

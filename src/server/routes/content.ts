@@ -27,7 +27,7 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
   app.post('/v1/content/batch', async (request, reply) => {
     const batch = parseBatch(request.body);
     const outcomes = await runBatch(rt, batch, {
-      signal: clientSignal(reply),
+      signal: clientSignal(reply).signal,
       requestId: request.id,
       onItem: (o) => {
         const meter = rt.meter.start(`${request.id}:${o.index}`, 'content', false);
@@ -50,7 +50,7 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
     const meter = rt.meter.start(request.id, 'content', req.stream === true);
     if (req.stream) return streamContent(rt, request, reply, req, meter);
     try {
-      const result = await generateContent(rt, req, { signal: clientSignal(reply), requestId: request.id });
+      const result = await generateContent(rt, req, { signal: clientSignal(reply).signal, requestId: request.id });
       describe(meter, result);
       meter.end(200);
       return reply.headers(resultHeaders(result)).header('content-type', 'application/json').send(JSON.stringify(result));
@@ -94,7 +94,7 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
   };
   try {
     const result = await generateContent(rt, req, {
-      signal: clientSignal(reply),
+      signal: clientSignal(reply).signal,
       requestId: request.id,
       onProgress: (e: ProgressEvent) => send(e),
     });
