@@ -4,7 +4,7 @@
  * non-2xx answers. The deadline covers the whole call, body included, and is released when the
  * body closes.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { AbortState, Signal } from '../abort.js';
 import { PolymathError } from '../errors.js';
 import { deadline } from './deadline.js';
@@ -38,8 +38,13 @@ export interface OpenResponse {
   length?: number;
 }
 
+/** The most URLs whose origin and path are kept parsed (one per endpoint, and per model for Gemini). */
+const MAX_PARSED_URLS = 256;
+
 export class UpstreamHttp {
   private readonly agent: Agent;
+  /** URL → origin and path: undici's `request(url)` parses the URL anew on every call (~5 µs) */
+  private readonly parsed = new Map<string, { origin: string; path: string }>();
 
   constructor(private readonly opts: UpstreamOptions) {
     this.agent = new Agent({
@@ -57,12 +62,12 @@ export class UpstreamHttp {
     const joined = limit.abort;
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, {
+      res = await this.agent.request({
+        ...this.split(url),
         method: 'POST',
         headers: { 'content-type': 'application/json', ...this.opts.headers, ...extraHeaders },
         body: typeof payload === 'string' ? payload : JSON.stringify(payload),
         signal: joined, // an EventEmitter: cheaper for undici to listen to than an AbortSignal
-        dispatcher: this.agent,
       });
     } catch (err) {
       limit.release();
@@ -107,7 +112,7 @@ export class UpstreamHttp {
   async ok(url: string, signal: Signal): Promise<boolean> {
     const limit = deadline(signal, this.opts.timeoutMs);
     try {
-      const res = await request(url, { method: 'GET', headers: this.opts.headers, signal: limit.abort, dispatcher: this.agent });
+      const res = await this.agent.request({ ...this.split(url), method: 'GET', headers: this.opts.headers, signal: limit.abort });
       await res.body.dump();
       return res.statusCode < 300;
     } catch {
@@ -119,6 +124,17 @@ export class UpstreamHttp {
 
   close(): Promise<void> {
     return this.agent.close();
+  }
+
+  private split(url: string): { origin: string; path: string } {
+    let hit = this.parsed.get(url);
+    if (!hit) {
+      const u = new URL(url);
+      hit = { origin: u.origin, path: `${u.pathname}${u.search}` };
+      if (this.parsed.size >= MAX_PARSED_URLS) this.parsed.clear();
+      this.parsed.set(url, hit);
+    }
+    return hit;
   }
 }
 
