@@ -25,7 +25,7 @@ describe('OpenAI-compatible presets', () => {
         providers: {
           // base_url overrides the preset's host; its headers and default model stay.
           openrouter: { type: 'openai-compatible', preset: 'openrouter', base_url: upstream.url, api_key: 'sk-or-test' },
-          pplx: { type: 'openai-compatible', preset: 'perplexity', base_url: upstream.url, api_key: 'pplx-test', headers: { 'X-Title': 'Mine' } },
+          pplx: { type: 'openai-compatible', preset: 'perplexity', base_url: upstream.url, api_key: 'pplx-test', headers: { 'X-Title': 'Mine', 'x-request-id': 'fixed' } },
         },
       });
     });
@@ -48,6 +48,11 @@ describe('OpenAI-compatible presets', () => {
       const sent = upstream.received.at(-1)!;
       expect(sent.headers['x-title']).toBe('Mine');
       expect(sent.body.model).toBe('sonar-pro');
+    });
+
+    it('the request id is sent once, in place of a configured header of the same name', async () => {
+      await pm.client.chat.completions.create({ model: 'pplx/sonar-pro', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-request-id': 'req-42' } });
+      expect(upstream.received.at(-1)!.headers['x-request-id']).toBe('req-42');
     });
   });
 });
