@@ -5,14 +5,13 @@
 import type { Outline } from '../../content/schemas/outline.js';
 import type { BuildContext } from './context.js';
 import { countFor, fitToLevel } from './level.js';
-import { capitalize, definitionFor, listPhrase, named, sentence, statement, subject } from './text.js';
+import { capitalize, listPhrase, named, sentence, statement, subject } from './text.js';
 
 type Section = Outline['sections'][number];
 
 export function buildOutline(ctx: BuildContext): Outline {
   const { topic, level } = ctx;
   const { main, broader, kinds, parts, partOf, memberOf, members, siblings } = topic;
-  const def = (c: (typeof kinds)[number]) => definitionFor(c, level);
   const it = named(main);
   const labels = (cs: typeof kinds, n = 4) => listPhrase(cs.slice(0, n).map((c) => c.label));
   const sections: Section[] = [];
