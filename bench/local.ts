@@ -12,7 +12,7 @@ import { startServer } from '../src/server/index.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { machine, percentile, writeSection } from './lib.js';
 
-const MODEL = new URL('../../shared/models/stories260K.gguf', import.meta.url).pathname;
+import { STORIES_MODEL as MODEL } from '../test/helpers/fixtures.js';
 const PROMPT = 'Once upon a time';
 const MAX_TOKENS = 256;
 const TEMPERATURE = 0.8;

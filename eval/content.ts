@@ -7,7 +7,7 @@
  *                           [--grade 5] [--out EVAL.md] [--no-write]
  *
  * Without --config the route runs over an offline config: the WordNet `library` provider, plus
- * `llama` (llama-cpp) when POLYMATH_LOCAL_MODEL or /work/shared/models/stories260K.gguf exists.
+ * `llama` (llama-cpp) when POLYMATH_LOCAL_MODEL or the vendored test/fixtures/models/stories260K.gguf exists.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -20,7 +20,7 @@ import { createRuntime } from '../src/runtime.js';
 import { createLogger } from '../src/telemetry/logger.js';
 
 const DEFAULT_TOPICS = ['photosynthesis', 'volcano', 'fraction', 'democracy', 'gravity', 'mammal', 'river', 'electricity'];
-const STORIES_MODEL = new URL('../../shared/models/stories260K.gguf', import.meta.url).pathname;
+import { STORIES_MODEL } from '../test/helpers/fixtures.js';
 
 const { values } = parseArgs({
   options: {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KINDS } from '../src/content/index.js';
 import { startPolymath, type TestPolymath } from './helpers/polymath.js';
 
-const MODEL = new URL('../../shared/models/stories260K.gguf', import.meta.url).pathname;
+import { STORIES_MODEL as MODEL } from './helpers/fixtures.js';
 let pm: TestPolymath;
 
 beforeAll(async () => {

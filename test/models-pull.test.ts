@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveModelUrl } from '../src/commands/models.js';
 
-const MODEL = new URL('../../shared/models/stories260K.gguf', import.meta.url).pathname;
+import { STORIES_MODEL as MODEL } from './helpers/fixtures.js';
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 const bytes = readFileSync(MODEL);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');

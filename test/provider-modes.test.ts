@@ -9,7 +9,7 @@ import { providerSchema, type ProviderConfig } from '../src/config/providers.js'
 import { createProvider, type GenerationMode } from '../src/providers/index.js';
 import { startPolymath, type TestPolymath } from './helpers/polymath.js';
 
-const MODEL = fileURLToPath(new URL('../../shared/models/stories260K.gguf', import.meta.url));
+import { STORIES_MODEL as MODEL } from './helpers/fixtures.js';
 const ONCE = fileURLToPath(new URL('./fixtures/script/once.mjs', import.meta.url));
 
 /** type → sample configs and the mode each must report */

@@ -14,7 +14,7 @@ import { LlamaCppProvider, resolveThreads } from '../src/providers/llama-cpp/ind
 import { assertSchema } from './helpers/openapi.js';
 import { startPolymath, type TestPolymath } from './helpers/polymath.js';
 
-const MODEL = new URL('../../shared/models/stories260K.gguf', import.meta.url).pathname;
+import { STORIES_MODEL as MODEL } from './helpers/fixtures.js';
 const SRC = new URL('../src/', import.meta.url).pathname;
 const user = (content: string) => [{ role: 'user' as const, content }];
 

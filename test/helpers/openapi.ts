@@ -1,17 +1,16 @@
 /**
- * Validates what Polymath returns against OpenAI's own OpenAPI spec (../shared/specs).
+ * Validates what Polymath returns against OpenAI's own OpenAPI spec (vendored in test/fixtures/specs).
  * `assertSchema(name, value)` fails the test with ajv's errors when `value` does not match
  * `components.schemas[name]`.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import OpenAI from 'openai';
 import { expect } from 'vitest';
 
-const SPEC = fileURLToPath(new URL('../../../shared/specs/openai-openapi.yaml', import.meta.url));
+import { OPENAI_SPEC as SPEC } from './fixtures.js';
 
 let ajv: Ajv2020 | undefined;
 
