@@ -14,6 +14,8 @@ const serverSchema = z
     max_in_flight: z.number().int().positive().default(1024),
     /** on shutdown, how long requests in flight may take to finish before their connections close */
     shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
+    /** how long a client may take to send a whole request, headers and body (408 past it) */
+    request_timeout_ms: z.number().int().min(100).default(60_000),
   })
   .prefault({});
 

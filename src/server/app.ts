@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Runtime } from '../runtime.js';
 import { PolymathError } from '../errors.js';
+import { useJsonBodyParser } from './json-body.js';
 import { clientErrorHandler, errorHandler, notFoundHandler, sendError } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { chatRoutes } from './routes/chat.js';
@@ -20,6 +21,9 @@ export function buildApp(rt: Runtime): FastifyInstance {
     // No child logger per request (~10 µs each): the few lines logged for a request name its id.
     childLoggerFactory: (logger) => logger,
     bodyLimit: rt.config.server.body_limit_bytes,
+    // A request (headers and body) must arrive in full within this time, or it gets a 408.
+    requestTimeout: rt.config.server.request_timeout_ms,
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(50, rt.config.server.request_timeout_ms / 4)) },
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -46,6 +50,7 @@ export function buildApp(rt: Runtime): FastifyInstance {
 
   // The API takes JSON only: a text/plain body is a 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
+  useJsonBodyParser(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   chatRoutes(app, rt);

@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
 import { PolymathError, type ErrorKind } from '../errors.js';
+import { lingerAfterAnswer } from './linger.js';
 
 const STATUS: Record<ErrorKind, [number, string]> = {
   invalid_request: [400, 'invalid_request_error'],
@@ -77,27 +78,62 @@ export function sendError(reply: FastifyReply, err: PolymathError): FastifyReply
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const pe = fromFrameworkError(err);
   if (pe.kind === 'internal') request.log.error({ err, reqId: request.id }, 'unhandled error');
+  closeGently(request, reply);
   return sendError(reply, pe);
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendError(reply, new PolymathError('not_found', `Unknown path: ${request.method} ${request.url.split('?')[0]}`, { code: 'unknown_url' }));
+  closeGently(request, reply);
+  const path = request.url.split('?')[0];
+  const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
+  return sendError(reply, new PolymathError('not_found', `Unknown path: ${request.method} ${shown}`, { code: 'unknown_url' }));
 }
 
-/** Answers a request Node's HTTP parser rejected (oversized headers, malformed request line). */
+/**
+ * An answer sent before the request body was read (too large, wrong type, unknown path) closes
+ * the connection, lingering so the client still reads the answer while it sends (see linger.ts).
+ */
+function closeGently(request: FastifyRequest, reply: FastifyReply): void {
+  const raw = request.raw;
+  if (raw.complete || reply.sent) return;
+  const h = request.headers;
+  if (h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0')) return;
+  reply.header('connection', 'close');
+  lingerAfterAnswer(raw.socket);
+}
+
+/** What Node's HTTP parser (or its request timeout) rejected, as a status, a code and a sentence. */
+function clientFailure(code: string | undefined): [number, string, string, string] {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return [431, 'Request Header Fields Too Large', 'headers_too_large', 'The request headers are larger than the server accepts.'];
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return [408, 'Request Timeout', 'request_timeout', 'The request was not received in full in time.'];
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return [400, 'Bad Request', 'bad_content_length', 'The request has an invalid Content-Length.'];
+    case 'HPE_INVALID_CHUNK_SIZE':
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return [400, 'Bad Request', 'bad_chunked_body', 'The request body is not valid chunked encoding.'];
+    default:
+      return [400, 'Bad Request', 'bad_request', 'The request could not be parsed as HTTP.'];
+  }
+}
+
+/**
+ * Answers a request Node's HTTP parser rejected (oversized headers, a malformed request line,
+ * bad framing) or that did not arrive in time, in OpenAI's error JSON, when the socket can still
+ * take an answer: not after a reset, and not while another answer is being written on it.
+ */
 export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable) return;
-  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? 431 : 400;
-  const body = JSON.stringify({
-    error: {
-      message: tooLarge ? 'The request headers are larger than the server accepts.' : 'The request could not be parsed as HTTP.',
-      type: 'invalid_request_error',
-      param: null,
-      code: tooLarge ? 'headers_too_large' : 'bad_request',
-    },
-  });
-  socket.end(
-    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  // wire boundary: Node keeps the response being written on a socket as `_httpMessage`
+  const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || current?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] = clientFailure(err.code);
+  const body = JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code } });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

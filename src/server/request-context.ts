@@ -2,6 +2,7 @@
 import type { FastifyReply } from 'fastify';
 import { Abort } from '../abort.js';
 import { PolymathError } from '../errors.js';
+import { answerHeaders } from './headers.js';
 import type { Outcome } from '../routing/index.js';
 
 /**
@@ -18,10 +19,5 @@ export function clientSignal(reply: FastifyReply): Abort {
 }
 
 export function outcomeHeaders(out: Outcome<unknown>, route: string | undefined): Record<string, string> {
-  return {
-    'x-polymath-provider': out.target.provider.id,
-    'x-polymath-model': out.target.model,
-    'x-polymath-attempts': String(out.attempts),
-    ...(route ? { 'x-polymath-route': route } : {}),
-  };
+  return answerHeaders(out.target.provider.id, out.target.model, out.attempts, route);
 }

@@ -6,6 +6,23 @@ import { z } from 'zod';
 import { PolymathError } from '../errors.js';
 import type { ChatRequest, EmbedRequest } from '../providers/types.js';
 
+/** A model or route name: it is echoed in the x-polymath-model header and sent upstream. */
+export const MAX_MODEL_LENGTH = 256;
+/** C0 controls, DEL and C1 controls: never part of a model name. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const modelName = z
+  .string()
+  .min(1)
+  .max(MAX_MODEL_LENGTH)
+  .refine((s) => !CONTROL.test(s), 'must not contain control characters');
+/** OpenAI's `user`: an end-user id, bounded like a model name. */
+const user = z.string().max(MAX_MODEL_LENGTH).nullish();
+/** OpenAI's `metadata`: at most 16 string pairs, keys up to 64 characters and values up to 512. */
+const metadata = z
+  .record(z.string().max(64), z.string().max(512))
+  .refine((m) => Object.keys(m).length <= 16, 'at most 16 keys')
+  .nullish();
+
 const nullableNumber = (min: number, max: number) => z.number().min(min).max(max).nullish();
 
 const message = z.looseObject({
@@ -14,7 +31,9 @@ const message = z.looseObject({
 });
 
 export const chatSchema = z.looseObject({
-  model: z.string().min(1),
+  model: modelName,
+  user,
+  metadata,
   messages: z.array(message).min(1),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
@@ -35,7 +54,8 @@ export const chatSchema = z.looseObject({
 });
 
 const embedSchema = z.looseObject({
-  model: z.string().min(1),
+  model: modelName,
+  user,
   input: z.union([z.string(), z.array(z.string()).min(1), z.array(z.number().int()).min(1), z.array(z.array(z.number().int()).min(1)).min(1)]),
   encoding_format: z.enum(['float', 'base64']).optional(),
   dimensions: z.number().int().min(1).optional(),
@@ -54,7 +74,7 @@ function check<T>(schema: z.ZodType, body: unknown): T {
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 /** Fields the quick check leaves to zod whenever they are present. */
-const LEFT_TO_ZOD = ['stream_options', 'stop', 'response_format'] as const;
+const LEFT_TO_ZOD = ['stream_options', 'stop', 'response_format', 'metadata'] as const;
 
 const nullishIn = (v: unknown, min: number, max: number, int: boolean) =>
   v === undefined || v === null || (typeof v === 'number' && v >= min && v <= max && (!int || Number.isSafeInteger(v)));
@@ -66,7 +86,8 @@ const nullishIn = (v: unknown, min: number, max: number, int: boolean) =>
  * the error.
  */
 export function quickChat(b: Record<string, unknown>): boolean {
-  if (typeof b.model !== 'string' || b.model.length === 0) return false;
+  if (typeof b.model !== 'string' || b.model.length === 0 || b.model.length > MAX_MODEL_LENGTH || CONTROL.test(b.model)) return false;
+  if (b.user !== undefined && b.user !== null && (typeof b.user !== 'string' || b.user.length > MAX_MODEL_LENGTH)) return false;
   const messages = b.messages;
   if (!Array.isArray(messages) || messages.length === 0) return false;
   for (const m of messages as unknown[]) {
@@ -92,3 +113,11 @@ export function validateChat(body: unknown): ChatRequest {
   return check<ChatRequest>(chatSchema, body);
 }
 export const validateEmbed = (body: unknown): EmbedRequest => check<EmbedRequest>(embedSchema, body);
+
+/** For bodies validated elsewhere (content): a string `model` follows the model-name rule, or a 400. */
+export function checkModelName(body: unknown): void {
+  const model = body !== null && typeof body === 'object' ? (body as { model?: unknown }).model : undefined;
+  if (typeof model !== 'string') return;
+  const problem = model.length > MAX_MODEL_LENGTH ? `is longer than ${MAX_MODEL_LENGTH} characters` : CONTROL.test(model) ? 'must not contain control characters' : undefined;
+  if (problem) throw new PolymathError('invalid_request', `Invalid request: model: ${problem}`, { param: 'model', code: 'invalid_value' });
+}

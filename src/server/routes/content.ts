@@ -20,8 +20,10 @@ import { PolymathError, toPolymathError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
 import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
+import { answerHeaders } from '../headers.js';
 import { clientSignal } from '../request-context.js';
 import { SSE_HEADERS, writeData } from '../sse.js';
+import { checkModelName } from '../validate.js';
 
 export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
   app.post('/v1/content/batch', async (request, reply) => {
@@ -46,6 +48,7 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
     if (!isKind(kind)) {
       throw new PolymathError('not_found', `Unknown content kind "${kind}". Kinds: ${KIND_NAMES.join(', ')}.`, { code: 'unknown_kind' });
     }
+    checkModelName(request.body);
     const req = parseContentBody(kind, request.body);
     const meter = rt.meter.start(request.id, 'content', req.stream === true);
     if (req.stream) return streamContent(rt, request, reply, req, meter);
@@ -71,12 +74,7 @@ function describe(meter: Metering, result: ContentResult): void {
 }
 
 function resultHeaders(result: ContentResult): Record<string, string> {
-  return {
-    'x-polymath-provider': result.provider,
-    'x-polymath-model': result.model,
-    'x-polymath-attempts': String(result.attempts),
-    ...(result.route ? { 'x-polymath-route': result.route } : {}),
-  };
+  return answerHeaders(result.provider, result.model, result.attempts, result.route);
 }
 
 /** Opens the SSE response at the first event, so an error before it is still a plain HTTP error. */
