@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Runtime } from '../runtime.js';
 import { PolymathError } from '../errors.js';
 import { useJsonBodyParser } from './json-body.js';
-import { clientErrorHandler, errorHandler, notFoundHandler, sendError } from './errors.js';
+import { answerNodeEdgeCases, clientErrorHandler, errorHandler, notFoundHandler, sendError } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { chatRoutes } from './routes/chat.js';
 import { embeddingRoutes } from './routes/embeddings.js';
@@ -21,9 +21,15 @@ export function buildApp(rt: Runtime): FastifyInstance {
     // No child logger per request (~10 µs each): the few lines logged for a request name its id.
     childLoggerFactory: (logger) => logger,
     bodyLimit: rt.config.server.body_limit_bytes,
-    // A request (headers and body) must arrive in full within this time, or it gets a 408.
+    // A request (headers and body) must arrive in full within this time, or it gets a 408. Node
+    // only enforces it on a body when its headers timeout is no longer; it checks 4 times a period.
     requestTimeout: rt.config.server.request_timeout_ms,
-    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(50, rt.config.server.request_timeout_ms / 4)) },
+    http: {
+      headersTimeout: Math.min(60_000, rt.config.server.request_timeout_ms),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, rt.config.server.request_timeout_ms / 4)),
+      // A missing Host header is answered below in OpenAI's error JSON, not with Node's empty 400.
+      requireHostHeader: false,
+    },
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -39,6 +45,10 @@ export function buildApp(rt: Runtime): FastifyInstance {
   let inFlight = 0;
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    if (request.headers.host === undefined && request.raw.httpVersionMinor === 1) {
+      done(new PolymathError('invalid_request', 'An HTTP/1.1 request must have a Host header.', { code: 'missing_host' }));
+      return;
+    }
     if (inFlight >= rt.config.server.max_in_flight) {
       done(new PolymathError('queue_full', 'The server is at its limit of requests in flight; retry shortly.', { retryAfter: 1 }));
       return;
@@ -58,5 +68,6 @@ export function buildApp(rt: Runtime): FastifyInstance {
   modelRoutes(app, rt);
   adminRoutes(app, rt);
   contentRoutes(app, rt);
+  answerNodeEdgeCases(app);
   return app;
 }

@@ -3,7 +3,8 @@
  * `{"error":{"message","type","param","code"}}`. Fastify's own errors (bad JSON, body too large,
  * bad URL, oversized headers, unknown path) are answered in the same shape.
  */
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { PolymathError, type ErrorKind } from '../errors.js';
 import { lingerAfterAnswer } from './linger.js';
@@ -134,6 +135,26 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
     return;
   }
   const [status, reason, code, message] = clientFailure(err.code);
+  socket.end(rawError(status, reason, code, message));
+}
+
+/** A whole HTTP/1.1 error answer, for sockets Fastify does not own. */
+function rawError(status: number, reason: string, code: string, message: string): string {
   const body = JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code } });
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/**
+ * The requests Node answers itself, with an empty body, unless told otherwise: an `Expect` header
+ * other than 100-continue (417) and the CONNECT method (Node would just drop the connection).
+ */
+export function answerNodeEdgeCases(app: FastifyInstance): void {
+  app.server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    const body = JSON.stringify({ error: { message: 'Only "Expect: 100-continue" is supported.', type: 'invalid_request_error', param: null, code: 'expectation_failed' } });
+    res.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+  });
+  app.server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    if (socket.writable) socket.end(rawError(405, 'Method Not Allowed', 'method_not_allowed', 'CONNECT is not supported.'));
+    else socket.destroy();
+  });
 }
