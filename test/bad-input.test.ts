@@ -19,7 +19,7 @@ import { prng, type Prng } from './helpers/prng.js';
 import { rawExchange, type RawAnswer } from './helpers/raw-http.js';
 
 const SEED = 0x9a_2026;
-const CASES_PER_ROUTE = 300;
+const CASES_PER_ROUTE = 250;
 const DEADLINE_MS = 10_000;
 const BODY_LIMIT = 128 * 1024;
 const REQUEST_TIMEOUT_MS = 1_000;
