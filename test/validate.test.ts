@@ -11,7 +11,9 @@ function rng(seed: number) {
 
 const ANY = [undefined, null, true, false, 0, -1, 0.5, 1, 2, 2.5, 4, 128, 129, 2 ** 53, 1e300, '', 'x', [], ['a'], {}, { type: 'text' }];
 const POOLS: Record<string, unknown[]> = {
-  model: ['gpt', '', 'a/b', 7, null, undefined, ['gpt']],
+  model: ['gpt', '', 'a/b', 7, null, undefined, ['gpt'], 'a\r\nb', 'gpt-é', 'm'.repeat(257)],
+  user: ['u-1', '', null, 5, 'u'.repeat(256), 'u'.repeat(257)],
+  metadata: [{ app: 'x' }, {}, null, { a: 1 }, 'x', { k: 'v'.repeat(513) }],
   stream: [true, false, null, undefined, 'true', 1],
   temperature: ANY,
   top_p: ANY,
