@@ -18,8 +18,9 @@ import { anthropicError, FAKE_ANTHROPIC_KEY, startFakeAnthropic, type FakeAnthro
 import { STORIES_MODEL } from './helpers/fixtures.js';
 import { apiFailure, assertSchema } from './helpers/openapi.js';
 import { signingClient, splitSignedStream } from './helpers/epistula-client.js';
+import { KINDS } from '../src/content/index.js';
 
-const SCRIPT = fileURLToPath(new URL('./fixtures/script/jsonl.mjs', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('./fixtures/script/miner-generator.mjs', import.meta.url));
 
 let miner: RunningMiner;
 let api: FakeAnthropic;
@@ -33,7 +34,7 @@ export function chainConfig(dir: string, apiUrl: string, wallets: string, extra:
     server: { host: '127.0.0.1', port: 0 },
     store: { url: 'sqlite://:memory:', flush_ms: 20 },
     providers: {
-      local: { type: 'llama-cpp', model_path: STORIES_MODEL, threads: 1, parallel: 1, context_size: 64 },
+      local: { type: 'llama-cpp', model_path: STORIES_MODEL, threads: 1, parallel: 1, context_size: 4096 },
       script: { type: 'script', command: [process.execPath, SCRIPT], persistent: true },
       cloud: { type: 'anthropic', base_url: apiUrl, api_key: FAKE_ANTHROPIC_KEY, default_model: 'claude-haiku-4-5' },
     },
@@ -116,7 +117,7 @@ describe('polymath miner', () => {
   it('falls back to the script when the local model cannot take the prompt, and reports the mode that answered', async () => {
     const before = miner.chain.state();
     const { client, answers } = signingClient(miner.url, validator, miner.hotkey);
-    const long = 'The little dog ran to the big red ball in the park. '.repeat(20);
+    const long = 'The little dog ran to the big red ball in the park. '.repeat(600);
     const res = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: long }], max_tokens: 8 });
     expect(res.choices[0]!.message.content).toContain('The little dog');
     expect((await answers[0]!).headers['x-polymath-provider']).toBe('script');
@@ -194,4 +195,26 @@ describe('polymath miner', () => {
     expect(res.status).toBe(403);
     expect(((await res.json()) as any).error.code).toBe('insufficient_stake');
   });
+
+  it('serves the content engine through the chain, its answer (result or invalid_output) and its stream signed', async () => {
+    // With a script in the chain the tiny model gets no JSON grammar, so its prose may not pass:
+    // either outcome of the content engine must come back signed, and a result must be valid.
+    const body = JSON.stringify({ topic: 'a dog in the park', persona: { grade: 1 }, options: { max_tokens: 120, temperature: 0 } });
+    const res = await post('/v1/content/explanation', body, signHeaders(body, validator, miner.hotkey));
+    const raw = new Uint8Array(await res.arrayBuffer());
+    const json = JSON.parse(Buffer.from(raw).toString()) as { provider?: string; content?: unknown; error?: { code: string } };
+    expect([200, 422], Buffer.from(raw).toString()).toContain(res.status);
+    if (res.status === 200) expect(KINDS.explanation.schema.safeParse(json.content).success).toBe(true);
+    else expect(json.error!.code).toBe('invalid_output');
+    expect(verifyHeaders(Object.fromEntries(res.headers), raw, { self: validator.ss58, replay: new ReplayCache() })).toMatchObject({ ok: true, signedBy: miner.hotkey });
+
+    const streamBody = JSON.stringify({ topic: 'a cat', persona: { grade: 1 }, stream: true, options: { max_tokens: 120, temperature: 0 } });
+    const s = await post('/v1/content/story', streamBody, signHeaders(streamBody, validator, miner.hotkey));
+    const bytes = new Uint8Array(await s.arrayBuffer());
+    expect(s.status).toBe(200);
+    const text = Buffer.from(bytes).toString();
+    expect(text).toMatch(/"type":"(result|error)"/);
+    const { before, epistula } = splitSignedStream(bytes);
+    expect(verifyStreamSignature(before, epistula, { self: validator.ss58, replay: new ReplayCache() })).toMatchObject({ ok: true, signedBy: miner.hotkey });
+  }, 120_000);
 });
