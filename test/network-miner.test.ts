@@ -6,7 +6,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
@@ -14,13 +13,12 @@ import { ReplayCache, signHeaders, verifyHeaders, verifyStreamSignature } from '
 import { startMiner, type RunningMiner } from '../src/network/miner/index.js';
 import { createHotkeyFile, hotkeyFromMnemonic, type Hotkey } from '../src/network/wallet/index.js';
 import { createLogger } from '../src/telemetry/logger.js';
-import { anthropicError, FAKE_ANTHROPIC_KEY, startFakeAnthropic, type FakeAnthropic } from './helpers/fake-anthropic.js';
-import { STORIES_MODEL } from './helpers/fixtures.js';
+import { anthropicError, startFakeAnthropic, type FakeAnthropic } from './helpers/fake-anthropic.js';
+import { chainConfig } from './helpers/miner-chain.js';
 import { apiFailure, assertSchema } from './helpers/openapi.js';
 import { signingClient, splitSignedStream } from './helpers/epistula-client.js';
 import { KINDS } from '../src/content/index.js';
 
-const SCRIPT = fileURLToPath(new URL('./fixtures/script/miner-generator.mjs', import.meta.url));
 
 let miner: RunningMiner;
 let api: FakeAnthropic;
@@ -28,30 +26,6 @@ let validator: Hotkey;
 let poor: Hotkey;
 let stranger: Hotkey;
 const enc = new TextEncoder();
-
-export function chainConfig(dir: string, apiUrl: string, wallets: string, extra: Record<string, unknown> = {}) {
-  return {
-    server: { host: '127.0.0.1', port: 0 },
-    store: { url: 'sqlite://:memory:', flush_ms: 20 },
-    providers: {
-      local: { type: 'llama-cpp', model_path: STORIES_MODEL, threads: 1, parallel: 1, context_size: 4096 },
-      script: { type: 'script', command: [process.execPath, SCRIPT], persistent: true },
-      cloud: { type: 'anthropic', base_url: apiUrl, api_key: FAKE_ANTHROPIC_KEY, default_model: 'claude-haiku-4-5' },
-    },
-    routes: {
-      chain: {
-        strategy: 'fallback',
-        // A prompt too long for the local model's context moves on like any other failure.
-        fallback_on: { kinds: ['invalid_request', 'upstream_error', 'upstream_invalid', 'upstream_timeout', 'upstream_unreachable', 'rate_limited', 'queue_full', 'no_healthy_target'] },
-        targets: [{ provider: 'local' }, { provider: 'script' }, { provider: 'cloud' }],
-      },
-    },
-    routing: { health_interval_ms: 0 },
-    network: { netuid: 1, wallet: { name: 'miner', hotkey: 'default', path: wallets }, metagraph: { source: 'static', file: join(dir, 'metagraph.yaml'), refresh_ms: 60_000 } },
-    miner: { host: '127.0.0.1', port: 0, route: 'chain', min_caller_stake: 100, require_validator_permit: true, subjects: ['science'], health_interval_ms: 0 },
-    ...extra,
-  };
-}
 
 beforeAll(async () => {
   await cryptoWaitReady();
