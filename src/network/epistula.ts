@@ -9,7 +9,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { decodeAddress, sr25519Verify } from '@polkadot/util-crypto';
+import { decodeAddress } from '@polkadot/util-crypto';
+import { verify } from './sr25519.js';
 import type { Hotkey } from './wallet/index.js';
 
 export const EPISTULA_VERSION = '2';
@@ -169,7 +170,7 @@ function verifyParts(p: Parts, opts: VerifyOptions): VerifyResult {
   const maxFuture = opts.maxFutureMs ?? MAX_FUTURE_MS;
   if (now - ts > maxAge) return fail('stale', `The message is ${now - ts} ms old; the limit is ${maxAge} ms.`);
   if (ts - now > maxFuture) return fail('future', `The message is stamped ${ts - now} ms in the future; the limit is ${maxFuture} ms.`);
-  if (!signatureHolds(message(p.bodySha256, p.uuid, p.timestamp, p.signedFor), hexToU8a(p.signature), publicKey)) {
+  if (!verify(message(p.bodySha256, p.uuid, p.timestamp, p.signedFor), hexToU8a(p.signature), publicKey)) {
     return fail('bad_signature', `The signature does not match the body and headers for ${p.signedBy}.`);
   }
   // Recorded only once the signature holds, so nobody can burn another sender's uuids.
@@ -177,15 +178,6 @@ function verifyParts(p: Parts, opts: VerifyOptions): VerifyResult {
   if (added === 'seen') return fail('replayed', `Epistula-Uuid ${p.uuid} was already used.`);
   if (added === 'full') return fail('replay_cache_full', 'Too many signed messages in the replay window; retry shortly.');
   return { ok: true, signedBy: p.signedBy, uuid: p.uuid };
-}
-
-/** sr25519 verification; bytes that are not a schnorrkel signature at all are just a bad one. */
-function signatureHolds(msg: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  try {
-    return sr25519Verify(msg, signature, publicKey);
-  } catch {
-    return false;
-  }
 }
 
 /** The signature a stream ends with, in the `epistula` field of its last chunk. */
