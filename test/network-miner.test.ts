@@ -154,6 +154,12 @@ describe('polymath miner', () => {
     expect((await post('/v1/chat/completions', body, once)).status).toBe(200);
     await expectRefusal(await post('/v1/chat/completions', body, once), 401, 'replayed');
     await expectRefusal(await post('/availability', '{}', {}), 401, 'missing_header');
+    const broken = '{"model": "m", "messages": [';
+    await expectRefusal(await post('/v1/chat/completions', broken, signHeaders(broken, validator, miner.hotkey)), 400, 'invalid_json');
+    const notJson = await fetch(`${miner.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'text/plain', ...signHeaders('hi', validator, miner.hotkey) }, body: 'hi' });
+    expect(notJson.status).toBe(415);
+    const empty = signHeaders('', validator, miner.hotkey);
+    await expectRefusal(await fetch(`${miner.url}/v1/chat/completions`, { method: 'POST', headers: empty }), 400, 'invalid_body');
   });
 
   it('refuses callers outside the metagraph or under the stake floor with 403, signed', async () => {

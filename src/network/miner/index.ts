@@ -64,6 +64,7 @@ export async function startMiner(given: Config, logger: Logger): Promise<Running
     logger,
   });
   await metagraph.start();
+  if (!metagraph.byHotkey(hotkey.ss58)) logger.warn({ hotkey: hotkey.ss58, netuid: network.netuid }, "this miner's hotkey is not registered on the subnet: validators will not find its axon");
   let rt: Runtime | undefined;
   try {
     rt = await createRuntime(config, logger);
