@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplayCache, signHeaders, verifyHeaders, verifyStreamSignature } from '../src/network/epistula.js';
 import { loadHotkey, type Hotkey } from '../src/network/wallet/index.js';
 import { anthropicError, startFakeAnthropic, type FakeAnthropic } from './helpers/fake-anthropic.js';
-import { signingClient, splitSignedStream } from './helpers/epistula-client.js';
+import { ANSWER_WINDOW, signingClient, splitSignedStream } from './helpers/epistula-client.js';
 import { chainConfig } from './helpers/miner-chain.js';
 
 const run = promisify(execFile);
@@ -65,7 +65,7 @@ describe('polymath miner and a wallet-signing client, two processes', () => {
     expect(res.object).toBe('chat.completion');
     const answer = await answers[0]!;
     expect(answer.headers['x-polymath-provider']).toBe('local');
-    expect(verifyHeaders(answer.headers, answer.body, { self: validator.ss58, replay: new ReplayCache() })).toMatchObject({ ok: true, signedBy: minerSs58 });
+    expect(verifyHeaders(answer.headers, answer.body, { self: validator.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW })).toMatchObject({ ok: true, signedBy: minerSs58 });
   });
 
   it('signs a stream for the caller', async () => {
@@ -75,7 +75,7 @@ describe('polymath miner and a wallet-signing client, two processes', () => {
     for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
     expect(text.length).toBeGreaterThan(0);
     const { before, epistula } = splitSignedStream((await answers[0]!).body);
-    expect(verifyStreamSignature(before, epistula, { self: validator.ss58, replay: new ReplayCache() })).toMatchObject({ ok: true, signedBy: minerSs58 });
+    expect(verifyStreamSignature(before, epistula, { self: validator.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW })).toMatchObject({ ok: true, signedBy: minerSs58 });
   });
 
   it('refuses an unsigned and a replayed request, and falls back when the local model cannot answer', async () => {

@@ -16,7 +16,7 @@ import { createLogger } from '../src/telemetry/logger.js';
 import { anthropicError, startFakeAnthropic, type FakeAnthropic } from './helpers/fake-anthropic.js';
 import { chainConfig } from './helpers/miner-chain.js';
 import { apiFailure, assertSchema } from './helpers/openapi.js';
-import { signingClient, splitSignedStream } from './helpers/epistula-client.js';
+import { ANSWER_WINDOW, signingClient, splitSignedStream } from './helpers/epistula-client.js';
 import { KINDS } from '../src/content/index.js';
 
 
@@ -62,8 +62,8 @@ describe('polymath miner', () => {
     assertSchema('CreateChatCompletionResponse', res);
     const answer = await answers[0]!;
     expect(answer.headers['x-polymath-provider']).toBe('local');
-    const v = verifyHeaders(answer.headers, answer.body, { self: validator.ss58, replay: new ReplayCache() });
-    expect(v).toMatchObject({ ok: true, signedBy: miner.hotkey });
+    const v = verifyHeaders(answer.headers, answer.body, { self: validator.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW });
+    expect(v).toMatchObject({ ok: true, signedBy: miner.hotkey, uuid: answer.requestUuid });
   });
 
   it('accepts SN1 fields beside the OpenAI ones', async () => {
@@ -82,10 +82,10 @@ describe('polymath miner', () => {
     const answer = await answers[0]!;
     expect(Buffer.from(answer.body).toString().endsWith('data: [DONE]\n\n')).toBe(true);
     const { before, epistula } = splitSignedStream(answer.body);
-    expect(verifyStreamSignature(before, epistula, { self: validator.ss58, replay: new ReplayCache() })).toMatchObject({ ok: true, signedBy: miner.hotkey });
+    expect(verifyStreamSignature(before, epistula, { self: validator.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW })).toMatchObject({ ok: true, signedBy: miner.hotkey, uuid: answer.requestUuid });
     const altered = Buffer.from(before);
     altered[altered.length - 5] ^= 1;
-    expect(verifyStreamSignature(altered, epistula, { self: validator.ss58, replay: new ReplayCache() })).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(verifyStreamSignature(altered, epistula, { self: validator.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW })).toMatchObject({ ok: false, reason: 'bad_signature' });
   });
 
   it('falls back to the script when the local model cannot take the prompt, and reports the mode that answered', async () => {
@@ -168,7 +168,7 @@ describe('polymath miner', () => {
     expect(err.status).toBe(403);
     expect(err.code).toBe('caller_not_registered');
     const answer = await answers[0]!;
-    expect(verifyHeaders(answer.headers, answer.body, { self: stranger.ss58, replay: new ReplayCache() })).toMatchObject({ ok: true, signedBy: miner.hotkey });
+    expect(verifyHeaders(answer.headers, answer.body, { self: stranger.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW })).toMatchObject({ ok: true, signedBy: miner.hotkey });
 
     const body = chatBody('hi');
     const res = await post('/v1/chat/completions', body, signHeaders(body, poor, miner.hotkey));
@@ -186,7 +186,7 @@ describe('polymath miner', () => {
     expect([200, 422], Buffer.from(raw).toString()).toContain(res.status);
     if (res.status === 200) expect(KINDS.explanation.schema.safeParse(json.content).success).toBe(true);
     else expect(json.error!.code).toBe('invalid_output');
-    expect(verifyHeaders(Object.fromEntries(res.headers), raw, { self: validator.ss58, replay: new ReplayCache() })).toMatchObject({ ok: true, signedBy: miner.hotkey });
+    expect(verifyHeaders(Object.fromEntries(res.headers), raw, { self: validator.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW })).toMatchObject({ ok: true, signedBy: miner.hotkey });
 
     const streamBody = JSON.stringify({ topic: 'a cat', persona: { grade: 1 }, stream: true, options: { max_tokens: 120, temperature: 0 } });
     const s = await post('/v1/content/story', streamBody, signHeaders(streamBody, validator, miner.hotkey));
@@ -195,6 +195,6 @@ describe('polymath miner', () => {
     const text = Buffer.from(bytes).toString();
     expect(text).toMatch(/"type":"(result|error)"/);
     const { before, epistula } = splitSignedStream(bytes);
-    expect(verifyStreamSignature(before, epistula, { self: validator.ss58, replay: new ReplayCache() })).toMatchObject({ ok: true, signedBy: miner.hotkey });
+    expect(verifyStreamSignature(before, epistula, { self: validator.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW })).toMatchObject({ ok: true, signedBy: miner.hotkey });
   }, 120_000);
 });

@@ -11,7 +11,7 @@ import { startMiner, type RunningMiner } from '../src/network/miner/index.js';
 import { withStoryfiChain } from '../src/network/miner/storyfi.js';
 import { createHotkeyFile, hotkeyFromMnemonic } from '../src/network/wallet/index.js';
 import { createLogger } from '../src/telemetry/logger.js';
-import { signingClient } from './helpers/epistula-client.js';
+import { ANSWER_WINDOW, signingClient } from './helpers/epistula-client.js';
 import { anthropicError, startFakeAnthropic, type FakeAnthropic } from './helpers/fake-anthropic.js';
 import { STORIES_MODEL } from './helpers/fixtures.js';
 
@@ -63,7 +63,7 @@ describe('StoryFi generator_config.yaml', () => {
     expect(res.choices[0]!.message.content).toContain('custom: ');
     const answer = await answers[0]!;
     expect(answer.headers['x-polymath-provider']).toBe('generator-custom');
-    expect(verifyHeaders(answer.headers, answer.body, { self: validator.ss58, replay: new ReplayCache() }).ok).toBe(true);
+    expect(verifyHeaders(answer.headers, answer.body, { self: validator.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW }).ok).toBe(true);
     expect(miner.chain.state()).toMatchObject({ route: 'generator', active_mode: 'custom', fallbacks: 1 });
   });
 

@@ -33,9 +33,11 @@ function message(bodySha256: string, uuid: string, timestamp: string, signedFor:
   return encoder.encode(`${bodySha256}.${uuid}.${timestamp}.${signedFor}`);
 }
 
-/** The six Epistula headers for a body sent by `signer` to `signedFor`. */
-export function signHeaders(body: Uint8Array | string, signer: Hotkey, signedFor: string, now = Date.now()): Record<string, string> {
-  const uuid = randomUUID();
+/**
+ * The six Epistula headers for a body sent by `signer` to `signedFor`. An answer passes the
+ * request's uuid, which ties it to that request (a replayed older answer carries another uuid).
+ */
+export function signHeaders(body: Uint8Array | string, signer: Hotkey, signedFor: string, now = Date.now(), uuid: string = randomUUID()): Record<string, string> {
   const timestamp = String(Math.trunc(now));
   return {
     'Epistula-Version': EPISTULA_VERSION,
@@ -197,8 +199,7 @@ export function signStream(streamBytesBefore: Uint8Array | string, signer: Hotke
 }
 
 /** The same, from the sha256 hex of those bytes (hashed incrementally as they were written). */
-export function signStreamDigest(bodySha256: string, signer: Hotkey, signedFor: string, now = Date.now()): StreamEpistula {
-  const uuid = randomUUID();
+export function signStreamDigest(bodySha256: string, signer: Hotkey, signedFor: string, now = Date.now(), uuid: string = randomUUID()): StreamEpistula {
   const timestamp = Math.trunc(now);
   return {
     version: EPISTULA_VERSION,
