@@ -5,11 +5,15 @@ import { models } from './commands/models.js';
 import { serve } from './commands/serve.js';
 import { USAGE_EXIT, type Command } from './commands/types.js';
 import { VERSION } from './version.js';
+import { wallet } from './commands/wallet.js';
+import { miner } from './commands/miner.js';
 
 const COMMANDS: Record<string, Command> = {
   serve,
   models,
   generate,
+  wallet,
+  miner,
 };
 
 function help(): string {
