@@ -5,7 +5,7 @@
 import type { Lesson } from '../../content/schemas/lesson.js';
 import type { BuildContext } from './context.js';
 import { countFor, fitToLevel } from './level.js';
-import { capitalize, definitionFor, listPhrase, named, sentence, statement, subject } from './text.js';
+import { capitalize, claimWithDefinition, definitionFor, definitionText, easiestFirst, easyExamples, listPhrase, named, sentence, statement, subject } from './text.js';
 import type { Concept, Topic } from './topic.js';
 
 interface Part {
@@ -28,7 +28,7 @@ function assemble(topic: Topic, parts: Part[], ctx: BuildContext): Lesson {
     .flatMap((p) => p.terms)
     .filter((c) => !seen.has(c.label.toLowerCase()) && Boolean(seen.add(c.label.toLowerCase())))
     .slice(0, 10)
-    .map((c) => ({ term: c.label, definition: sentence(definitionFor(c, ctx.level)) }));
+    .map((c) => ({ term: c.label, definition: definitionText(c, ctx.level) }));
   return {
     title: capitalize(topic.main.label),
     objectives: parts.map((p) => p.objective),
@@ -44,7 +44,7 @@ function lessonParts(topic: Topic, ctx: BuildContext): Part[] {
   const it = named(main);
   const out: Part[] = [];
 
-  const examples = main.examples.slice(0, 2).map((e) => `For example: “${sentence(e)}”`);
+  const examples = easyExamples(main, ctx.level).map((e) => `For example: “${sentence(e)}”`);
   out.push({
     objective: `Say what ${it} is.`,
     section: { heading: `What is ${it}?`, body: [statement(main, ctx.level), ...examples].join(' ') },
@@ -71,12 +71,12 @@ function lessonParts(topic: Topic, ctx: BuildContext): Part[] {
   if (parts.length > 0) {
     out.push({
       objective: `Name the parts of ${it}.`,
-      section: { heading: `Parts of ${it}`, body: parts.slice(0, 4).map((p) => statement(p, ctx.level)).join(' ') + ' ' + sentence(`Each of these is a part of ${it}`) },
-      terms: parts.slice(0, 4),
+      section: { heading: `Parts of ${it}`, body: easiestFirst(parts, ctx.level).slice(0, 4).map((p) => statement(p, ctx.level)).join(' ') + ' ' + sentence(`Each of these is a part of ${it}`) },
+      terms: easiestFirst(parts, ctx.level).slice(0, 4),
       check: `Name one part of ${it}.`,
     });
   }
-  const plain = kinds.filter((k) => !k.instance).slice(0, 4);
+  const plain = easiestFirst(kinds.filter((k) => !k.instance), ctx.level).slice(0, 4);
   if (plain.length > 0) {
     out.push({
       objective: `Name some kinds of ${main.label}.`,
@@ -89,13 +89,13 @@ function lessonParts(topic: Topic, ctx: BuildContext): Part[] {
   if (instances.length > 0) {
     out.push({
       objective: `Give real examples of ${it}.`,
-      section: { heading: 'Real examples', body: instances.map((k) => sentence(`${k.label} is ${def(k)}`)).join(' ') },
+      section: { heading: 'Real examples', body: instances.map((k) => statement(k, ctx.level, k.label)).join(' ') },
       terms: [],
       check: `Can you name a real example of ${it}?`,
     });
   }
   if (partOf.length > 0 || memberOf.length > 0) {
-    const wholes = [...partOf.map((w) => sentence(`${subject(main)} is a part of ${named(w)}: ${def(w)}`)), ...memberOf.map((g) => sentence(`${subject(main)} is a member of ${named(g)}: ${def(g)}`))];
+    const wholes = [...partOf.map((w) => claimWithDefinition(`${subject(main)} is a part of ${named(w)}`, w, ctx.level)), ...memberOf.map((g) => claimWithDefinition(`${subject(main)} is a member of ${named(g)}`, g, ctx.level))];
     out.push({
       objective: `Tell what ${it} is a part of.`,
       section: { heading: 'What it belongs to', body: wholes.slice(0, 3).join(' ') },
@@ -114,7 +114,7 @@ function lessonParts(topic: Topic, ctx: BuildContext): Part[] {
   if (otherSenses.length > 0) {
     out.push({
       objective: `Know other meanings of the word “${main.label}”.`,
-      section: { heading: 'Other meanings', body: [`The word “${main.label}” can also mean other things.`, ...otherSenses.slice(0, 2).map((s) => sentence(`It can mean ${def(s)}`))].join(' ') },
+      section: { heading: 'Other meanings', body: [`The word “${main.label}” can also mean other things.`, ...easiestFirst(otherSenses, ctx.level).slice(0, 2).map((s) => sentence(`It can mean ${def(s)}`))].join(' ') },
       terms: [],
       check: `What is another meaning of the word “${main.label}”?`,
     });

@@ -28,6 +28,9 @@ function gradeOfValue(value: unknown): number {
   return readingGrade(proseOf(value)).grade;
 }
 
+/** how many harder candidates are tried for one swap (each try measures the whole content) */
+const MAX_TRIES = 4;
+
 export interface Fit {
   /** how many candidates to take */
   count: number;
@@ -41,7 +44,8 @@ export interface Fit {
  * Takes the first `count` candidates and, while `make(kept)` reads above the learner's grade plus
  * the tolerance (less a small margin), replaces the hardest kept item with the next easier unused
  * candidate, or drops it while more than `min` remain. What still reads too hard after that is
- * returned as it is: the content's quality report says so. Adults and unknown levels keep the
+ * returned as it is: the content's quality report says so. Content that reads more than the
+ * tolerance below the grade swaps its easiest items for harder unused ones that keep it in the band. Adults and unknown levels keep the
  * first `count` as they are.
  */
 export function fitToLevel<I, C>(candidates: readonly I[], make: (items: I[]) => C, level: Level, fit: Fit): C {
@@ -67,6 +71,31 @@ export function fitToLevel<I, C>(candidates: readonly I[], make: (items: I[]) =>
     if (easier >= 0) kept[worst] = pool.splice(easier, 1)[0];
     else if (kept.length > min) kept.splice(worst, 1);
     else break;
+  }
+  // Far below the learner's grade: swap the easiest kept item for a harder unused one, as long as
+  // the whole stays within the upper limit.
+  const floor = level - GRADE_TOLERANCE + 0.5;
+  for (let swaps = 0; swaps < count && gradeOfValue(make(kept)) < floor; swaps++) {
+    let easiest = -1;
+    kept.forEach((item, i) => {
+      if (i >= fixed && (easiest < 0 || gradeOfItem(item) < gradeOfItem(kept[easiest]))) easiest = i;
+    });
+    if (easiest < 0) break;
+    const was = kept[easiest];
+    const harder = pool
+      .map((item, at) => ({ item, at }))
+      .filter(({ item }) => gradeOfItem(item) > gradeOfItem(was))
+      .sort((a, b) => gradeOfItem(b.item) - gradeOfItem(a.item))
+      .slice(0, MAX_TRIES)
+      .find(({ item }) => {
+        kept[easiest] = item;
+        const fits = gradeOfValue(make(kept)) <= limit;
+        kept[easiest] = was;
+        return fits;
+      });
+    if (!harder) break;
+    kept[easiest] = harder.item;
+    pool.splice(harder.at, 1);
   }
   return make(kept);
 }

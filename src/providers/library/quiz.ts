@@ -6,7 +6,7 @@ import type { Quiz, QuizQuestion } from '../../content/schemas/quiz.js';
 import { syllable } from 'syllable';
 import type { BuildContext } from './context.js';
 import { countFor, fitToLevel } from './level.js';
-import { capitalize, definitionFor, distinctLabels, hash, listPhrase, named, norm, quoted, sentence, statement, subject } from './text.js';
+import { capitalize, claimWithDefinition, distinctLabels, easiestFirst, easyExamples, hash, listPhrase, named, norm, quoted, sentence, statement, subject, whichWordMeans } from './text.js';
 import { instancesAround, siblingsOfConcept, type Concept } from './topic.js';
 
 const MAX_QUESTIONS = 20;
@@ -31,13 +31,16 @@ async function questions(ctx: BuildContext): Promise<QuizQuestion[]> {
   const cousins = parent ? await siblings(parent) : [];
   const isKind = new Set(kinds.map((k) => norm(k.label)));
   const notKinds = (cs: Concept[]) => cs.filter((c) => !isKind.has(norm(c.label)));
-  const def = (c: Concept) => definitionFor(c, level);
-  const plain = kinds.filter((k) => !k.instance);
+  const plain = easiestFirst(kinds.filter((k) => !k.instance), level);
   const named_ = kinds.filter((k) => k.instance);
 
   const out: Array<QuizQuestion | undefined> = [];
   // What the topic is: its definition, against its siblings and cousins.
-  out.push(mc(`Which word means ${quoted(def(main))}?`, main, notKinds([...topic.siblings, ...cousins]), statement(main, ctx.level)));
+  const nearby = notKinds([...topic.siblings, ...cousins]);
+  out.push(mc(whichWordMeans(main, level), main, nearby, statement(main, ctx.level)));
+  // The word in use: one of WordNet's example sentences with the word left out (the easiest one).
+  const blank = fillInTheBlank(main, level);
+  if (blank) out.push(mc(`Which word fits in the blank? ${quoted(blank)}`, main, nearby, statement(main, ctx.level)));
   if (parent) {
     const up = await siblings(parent);
     const ancestors = new Set(broader.map((b) => norm(b.label)));
@@ -48,17 +51,17 @@ async function questions(ctx: BuildContext): Promise<QuizQuestion[]> {
   }
   if (plain[0]) {
     const k = plain[0];
-    out.push(mc(`Which of these is a kind of ${main.label}?`, k, notKinds(topic.siblings.filter((c) => !c.instance)), sentence(`${subject(k)} is a kind of ${main.label}: ${def(k)}`)));
+    out.push(mc(`Which of these is a kind of ${main.label}?`, k, notKinds(topic.siblings.filter((c) => !c.instance)), claimWithDefinition(`${subject(k)} is a kind of ${main.label}`, k, level)));
   }
   if (named_[0] && parent) {
     const k = named_[0];
     const others = notKinds(await instancesAround(wn, parent, topic.siblings));
-    out.push(mc(`Which of these is an example of ${named(main)}?`, k, others, sentence(`${k.label} is an example of ${named(main)}: ${def(k)}`)));
+    out.push(mc(`Which of these is an example of ${named(main)}?`, k, others, claimWithDefinition(`${k.label} is an example of ${named(main)}`, k, level)));
   }
-  for (const p of parts.slice(0, 2)) {
+  for (const p of easiestFirst(parts, level).slice(0, 2)) {
     const partLabels = new Set(parts.map((x) => norm(x.label)));
     const wrong = (await siblings(p)).filter((c) => !partLabels.has(norm(c.label)));
-    out.push(mc(`Which of these is a part of ${named(main)}?`, p, wrong, sentence(`${subject(p)} is a part of ${named(main)}: ${def(p)}`)));
+    out.push(mc(`Which of these is a part of ${named(main)}?`, p, wrong, claimWithDefinition(`${subject(p)} is a part of ${named(main)}`, p, level)));
   }
   if (parts.length > 0) {
     out.push(shortAnswer(`Name one part of ${named(main)}.`, parts, sentence(`Parts of ${named(main)} include ${listPhrase(parts.slice(0, 3).map((p) => p.label))}`), `Accept any part named in WordNet: ${listPhrase(parts.map((p) => p.label), 'or')}.`));
@@ -80,10 +83,10 @@ async function questions(ctx: BuildContext): Promise<QuizQuestion[]> {
     out.push(shortAnswer(`Name one ${what} of ${of}.`, kinds, sentence(`${capitalize(what)}s of ${of} include ${listPhrase(kinds.slice(0, 3).map((k) => k.label))}`), `Accept any ${what} named in WordNet: ${listPhrase(kinds.map((k) => k.label), 'or')}.`));
   }
   // Which kind is which: a kind's definition against the other kinds.
-  for (const k of kinds.slice(0, 3)) {
-    out.push(mc(`Which word means ${quoted(def(k))}?`, k, kinds.filter((x) => x !== k), statement(k, ctx.level)));
+  for (const k of easiestFirst(kinds, level).slice(0, 3)) {
+    out.push(mc(whichWordMeans(k, level), k, kinds.filter((x) => x !== k), statement(k, ctx.level)));
   }
-  out.push(shortAnswer(`What word means ${quoted(def(main))}?`, [main], statement(main, ctx.level), `Accept ${listPhrase([main.label, ...main.synonyms], 'or')}.`));
+  out.push(shortAnswer(whichWordMeans(main, level, 'What'), [main], statement(main, ctx.level), `Accept ${listPhrase([main.label, ...main.synonyms], 'or')}.`));
   return out.filter((q) => q !== undefined);
 }
 
@@ -113,6 +116,13 @@ function multipleChoice(question: string, key: Concept, wrong: Concept[], explan
   const at = h % (chosen.length + 1);
   const options = [...chosen.slice(0, at), answer, ...chosen.slice(at)];
   return { type: 'multiple_choice', question, options, correct_index: at, explanation };
+}
+
+/** An example sentence of the concept with its word replaced by a blank, or undefined when none uses the word as it is. */
+function fillInTheBlank(c: Concept, level: BuildContext['level']): string | undefined {
+  const word = new RegExp(`\\b${c.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i');
+  const example = easyExamples(c, level).find((e) => word.test(e)) ?? (typeof level === 'number' ? undefined : c.examples.find((e) => word.test(e)));
+  return example ? sentence(example.replace(word, '_____')) : undefined;
 }
 
 function syllablesOf(phrase: string): number {
