@@ -5,14 +5,15 @@
 import type { Lesson } from '../../content/schemas/lesson.js';
 import type { BuildContext } from './context.js';
 import { countFor, fitToLevel } from './level.js';
-import { capitalize, claimWithDefinition, definitionFor, definitionText, easiestFirst, easyExamples, listPhrase, named, sentence, statement, subject } from './text.js';
+import { capitalize, claimWithDefinition, definitionText, easiestFirst, easyExamples, listPhrase, named, sentence, statement, subject } from './text.js';
 import type { Concept, Topic } from './topic.js';
 
 interface Part {
   objective: string;
   section: { heading: string; body: string };
   terms: Concept[];
-  check: string;
+  /** one or two questions or tasks for the check for understanding */
+  check: string | string[];
 }
 
 export function buildLesson(ctx: BuildContext): Lesson {
@@ -34,13 +35,12 @@ function assemble(topic: Topic, parts: Part[], ctx: BuildContext): Lesson {
     objectives: parts.map((p) => p.objective),
     sections: parts.map((p) => p.section),
     key_terms: keyTerms,
-    check_for_understanding: parts.map((p) => p.check),
+    check_for_understanding: parts.flatMap((p) => p.check),
   };
 }
 
 function lessonParts(topic: Topic, ctx: BuildContext): Part[] {
   const { main, broader, kinds, parts, partOf, members, memberOf, siblings, otherSenses } = topic;
-  const def = (c: Concept) => definitionFor(c, ctx.level);
   const it = named(main);
   const out: Part[] = [];
 
@@ -49,7 +49,8 @@ function lessonParts(topic: Topic, ctx: BuildContext): Part[] {
     objective: `Say what ${it} is.`,
     section: { heading: `What is ${it}?`, body: [statement(main, ctx.level), ...examples].join(' ') },
     terms: [main],
-    check: `What is ${it}?`,
+    // for school learners, a vocabulary task too: the word used in a sentence of their own
+    check: typeof ctx.level === 'number' ? [`What is ${it}?`, `Use the word “${main.label}” in a sentence of your own.`] : `What is ${it}?`,
   });
   const parent = broader[0];
   if (parent) {
@@ -114,7 +115,7 @@ function lessonParts(topic: Topic, ctx: BuildContext): Part[] {
   if (otherSenses.length > 0) {
     out.push({
       objective: `Know other meanings of the word “${main.label}”.`,
-      section: { heading: 'Other meanings', body: [`The word “${main.label}” can also mean other things.`, ...easiestFirst(otherSenses, ctx.level).slice(0, 2).map((s) => sentence(`It can mean ${def(s)}`))].join(' ') },
+      section: { heading: 'Other meanings', body: [`The word “${main.label}” can also mean other things.`, ...easiestFirst(otherSenses, ctx.level).slice(0, 2).map((s) => statement(s, ctx.level, 'It can mean', ''))].join(' ') },
       terms: [],
       check: `What is another meaning of the word “${main.label}”?`,
     });

@@ -43,7 +43,8 @@ export interface Fit {
 /**
  * Takes the first `count` candidates and, while `make(kept)` reads above the learner's grade plus
  * the tolerance (less a small margin), replaces the hardest kept item with the next easier unused
- * candidate, or drops it while more than `min` remain. What still reads too hard after that is
+ * candidate that makes the whole easier, or else drops the item whose loss helps most, while more
+ * than `min` remain. What still reads too hard after that is
  * returned as it is: the content's quality report says so. Content that reads more than the
  * tolerance below the grade swaps its easiest items for harder unused ones that keep it in the band. Adults and unknown levels keep the
  * first `count` as they are.
@@ -61,21 +62,43 @@ export function fitToLevel<I, C>(candidates: readonly I[], make: (items: I[]) =>
     if (g === undefined) itemGrade.set(item, (g = gradeOfValue(item)));
     return g;
   };
-  while (gradeOfValue(make(kept)) > limit) {
+  const total = (items: I[]) => gradeOfValue(make(items));
+  let current = total(kept);
+  while (current > limit) {
     let worst = -1;
     kept.forEach((item, i) => {
       if (i >= fixed && (worst < 0 || gradeOfItem(item) > gradeOfItem(kept[worst]))) worst = i;
     });
     if (worst < 0) break;
-    const easier = pool.findIndex((item) => gradeOfItem(item) < gradeOfItem(kept[worst]));
-    if (easier >= 0) kept[worst] = pool.splice(easier, 1)[0];
-    else if (kept.length > min) kept.splice(worst, 1);
-    else break;
+    // the next easier unused candidates in their order, then dropping an item: the first change
+    // that makes the whole read easier (dropping the hardest item can make it harder, when what
+    // stays is the topic's own long words)
+    let best: { items: I[]; grade: number; from?: number } | undefined;
+    const easier = pool.flatMap((item, at) => (gradeOfItem(item) < gradeOfItem(kept[worst]) ? [at] : [])).slice(0, MAX_TRIES);
+    for (const at of easier) {
+      const items = kept.with(worst, pool[at]);
+      const grade = total(items);
+      if (grade < current) {
+        best = { items, grade, from: at };
+        break;
+      }
+    }
+    if (!best && kept.length > min) {
+      for (let i = fixed; i < kept.length; i++) {
+        const items = kept.filter((_, j) => j !== i);
+        const grade = total(items);
+        if (grade < (best?.grade ?? current)) best = { items, grade };
+      }
+    }
+    if (!best) break;
+    if (best.from !== undefined) pool.splice(best.from, 1);
+    kept.splice(0, kept.length, ...best.items);
+    current = best.grade;
   }
   // Far below the learner's grade: swap the easiest kept item for a harder unused one, as long as
   // the whole stays within the upper limit.
   const floor = level - GRADE_TOLERANCE + 0.5;
-  for (let swaps = 0; swaps < count && gradeOfValue(make(kept)) < floor; swaps++) {
+  for (let swaps = 0; swaps < count && total(kept) < floor; swaps++) {
     let easiest = -1;
     kept.forEach((item, i) => {
       if (i >= fixed && (easiest < 0 || gradeOfItem(item) < gradeOfItem(kept[easiest]))) easiest = i;
@@ -89,7 +112,7 @@ export function fitToLevel<I, C>(candidates: readonly I[], make: (items: I[]) =>
       .slice(0, MAX_TRIES)
       .find(({ item }) => {
         kept[easiest] = item;
-        const fits = gradeOfValue(make(kept)) <= limit;
+        const fits = total(kept) <= limit;
         kept[easiest] = was;
         return fits;
       });

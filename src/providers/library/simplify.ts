@@ -64,8 +64,8 @@ const ING: Record<string, [string, string]> = {
   characterizing: ['characterizes', 'characterize'],
 };
 
-/** words a head cannot end on: the split would cut a phrase in two ("stationary or | moving electrons") */
-const DANGLING = new Set(['or', 'and', 'but', 'nor', 'not', 'of', 'the', 'a', 'an', 'to', 'with', 'by', 'in', 'on', 'for', 'from', 'as', 'than', 'very', 'more', 'most', 'less', 'its', 'their', 'his', 'her']);
+/** words a head cannot end on: the split would cut a phrase in two ("stationary or | moving electrons", "is | used for") */
+const DANGLING = new Set(['those', 'one', 'anyone', 'someone', 'something', 'anything', 'everyone', 'everything', 'that', 'is', 'are', 'was', 'were', 'be', 'been', 'being', 'or', 'and', 'but', 'nor', 'not', 'of', 'the', 'a', 'an', 'to', 'with', 'by', 'in', 'on', 'for', 'from', 'as', 'than', 'very', 'more', 'most', 'less', 'its', 'their', 'his', 'her']);
 const SINGULAR_VERBS = new Set(['is', 'was', 'has', 'does']);
 const PLURAL_VERBS = new Set(['are', 'were', 'have', 'do']);
 const MODALS = new Set(['can', 'could', 'may', 'might', 'will', 'would', 'must', 'should', 'shall']);
@@ -121,8 +121,10 @@ function findSplit(clause: string, isVerb: (word: string) => boolean): Split | u
     const verb = m[2];
     if (!isVerbAfterPronoun(verb, isVerb)) continue;
     const rest = clause.slice(m.index + m[0].length);
+    // the subject stands for the word before the pronoun: its number, unless the verb says it
+    const plural = verbNumber(verb) ?? isPlural(clause.slice(0, m.index));
     const who = m[1] === 'who';
-    add(m.index, m[0].length - verb.length, (plural, person) => `${subjectFor(verbNumber(verb) ?? plural, person || who)} ${verb}${rest}`);
+    add(m.index, m[0].length - verb.length, () => `${subjectFor(plural, who)} ${verb}${rest}`);
   }
   for (const m of clause.matchAll(new RegExp(`(?:,\\s*|\\s+)(${PARTICIPLES})\\s+(${PREPOSITIONS})\\b`, 'g'))) {
     const rest = clause.slice(m.index + m[0].length);

@@ -26,8 +26,8 @@ export function definitionText(c: Concept, level: Level): string {
  * ("A democracy is a political system. In it, the supreme power lies…"), which keeps sentences
  * short (the reading level counts words per sentence).
  */
-export function statement(c: Concept, level: Level, who = subject(c)): string {
-  return [sentence(`${who} is ${definitionFor(c, level)}`), ...more(c, level)].join(' ');
+export function statement(c: Concept, level: Level, who = subject(c), verb = 'is'): string {
+  return [sentence(`${who} ${verb ? `${verb} ` : ''}${definitionFor(c, level)}`), ...more(c, level)].join(' ');
 }
 
 /**
