@@ -41,7 +41,15 @@ describe('plain glosses for school learners', () => {
     });
   });
 
+  it('starts a sentence at a second relative clause joined by "and"', () => {
+    expect(plainGloss('the remains of a plant or animal that existed in a past geological age and that has been excavated from the soil', isVerb).more).toEqual([
+      'It existed in a past geological age.',
+      'It has been excavated from the soil.',
+    ]);
+  });
+
   it('keeps a gloss whole where a split would change its meaning', () => {
+    expect(plainGloss('a large building formerly occupied by a ruler and fortified against attack', isVerb).more).toEqual([]);
     // "that" before a noun is not a relative pronoun; a head needs three words; "or moving" is an adjective
     expect(plainGloss('food that animals eat in winter', isVerb).more).toEqual([]);
     expect(plainGloss('an animal that feeds on refuse and other decaying organic matter', isVerb).more).toEqual([]);

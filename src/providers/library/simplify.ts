@@ -111,13 +111,14 @@ function findSplit(clause: string, isVerb: (word: string) => boolean): Split | u
     const head = clause.slice(0, at).replace(/[\s,]+$/, '');
     const tail = clause.slice(at + length).trim();
     const last = head.split(/\s+/).at(-1)?.toLowerCase() ?? '';
-    if (wordCount(head) >= MIN_HEAD_WORDS && wordCount(tail) >= MIN_TAIL_WORDS && !DANGLING.has(last)) candidates.push({ at, head, sentence, tail });
+    // nor on an adverb: "a building formerly | occupied by a ruler"
+    if (wordCount(head) >= MIN_HEAD_WORDS && wordCount(tail) >= MIN_TAIL_WORDS && !DANGLING.has(last) && !/ly$/.test(last)) candidates.push({ at, head, sentence, tail });
   };
   for (const m of clause.matchAll(/(?:,\s*|\s+)(in|through|by|on|at|with|from|under|into|for|during) which\s+/g)) {
     const rest = clause.slice(m.index + m[0].length);
     add(m.index, m[0].length, (plural) => `${m[1].charAt(0).toUpperCase()}${m[1].slice(1)} ${plural ? 'them' : 'it'}, ${rest}`);
   }
-  for (const m of clause.matchAll(/(?:,\s*|\s+)(that|which|who)\s+([a-z]+)\b/g)) {
+  for (const m of clause.matchAll(/(?:,\s*|\s+)(?:and\s+)?(that|which|who)\s+([a-z]+)\b/g)) {
     const verb = m[2];
     if (!isVerbAfterPronoun(verb, isVerb)) continue;
     const rest = clause.slice(m.index + m[0].length);
