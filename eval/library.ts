@@ -125,6 +125,13 @@ function report(topics: Array<{ topic: string; subject: string }>, columns: Colu
     'as **INVALID 200**. A grade is the Flesch–Kincaid grade of the answer\'s prose, the measure the `reading_level` check uses',
     '(an error above the learner\'s grade + 2, a warning below grade − 2); (w) marks a valid answer with a failed warning-level check.',
     '',
+    'Refused, by column (the 422s give the measured reading grade in their message):',
+    '',
+    ...columns.map((c, i) => {
+      const refused = topics.filter((t) => !cells.get(t.topic)![i].ok).map((t) => t.topic);
+      return `- ${c.kind} g${c.grade}: ${refused.join(', ') || 'none'}`;
+    }),
+    '',
     '<details><summary>Per topic</summary>',
     '',
     '| subject | topic | ' + head.join(' | ') + ' |',
