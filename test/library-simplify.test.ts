@@ -22,6 +22,7 @@ describe('plain glosses for school learners', () => {
 
   it('speaks of a person as "this person", and of a plural word before "who" as "they"', () => {
     expect(plainGloss('the chief public representative of a country who may also be the head of government', isVerb).more).toEqual(['This person may also be the head of government.']);
+    expect(plainGloss('any of the Scandinavian people who raided the coasts of Europe from the 8th to the 11th centuries', isVerb).more).toEqual(['They raided the coasts of Europe from the 8th to the 11th centuries.']);
     expect(plainGloss('a political system in which the supreme power lies in a body of citizens who can elect people to represent them', isVerb)).toMatchObject({
       head: 'a political system',
       more: ['In it, the supreme power lies in a body of citizens.', 'They can elect people to represent them.'],

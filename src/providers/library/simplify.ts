@@ -123,7 +123,7 @@ function findSplit(clause: string, isVerb: (word: string) => boolean): Split | u
     if (!isVerbAfterPronoun(verb, isVerb)) continue;
     const rest = clause.slice(m.index + m[0].length);
     // the subject stands for the word before the pronoun: its number, unless the verb says it
-    const plural = verbNumber(verb) ?? isPlural(clause.slice(0, m.index));
+    const plural = verbNumber(verb) ?? pluralNoun(clause.slice(0, m.index).split(/\s+/).at(-1) ?? '');
     const who = m[1] === 'who';
     add(m.index, m[0].length - verb.length, () => `${subjectFor(plural, who)} ${verb}${rest}`);
   }
@@ -167,8 +167,14 @@ function subjectFor(plural: boolean, person: boolean): string {
 /** A head noun phrase reads as plural when it has no singular determiner and ends in a plural noun. */
 function isPlural(head: string): boolean {
   if (/^(?:a|an|one|any|each|every)\b/i.test(head)) return false;
-  const noun = head.split(/\s+/).at(-1) ?? '';
-  return /[^su]s$/.test(noun) && !/(?:ics|ness|sis)$/.test(noun);
+  return pluralNoun(head.split(/\s+/).at(-1) ?? '');
+}
+
+const IRREGULAR_PLURALS = new Set(['people', 'children', 'men', 'women', 'teeth', 'feet', 'mice', 'geese', 'cattle', 'police', 'bacteria', 'fungi', 'algae', 'data', 'phenomena']);
+
+function pluralNoun(word: string): boolean {
+  const w = word.toLowerCase().replace(/[^a-z]/g, '');
+  return IRREGULAR_PLURALS.has(w) || (/[^su]s$/.test(w) && !/(?:ics|ness|sis)$/.test(w));
 }
 
 function firstWords(s: string, n: number): string {
