@@ -76,15 +76,22 @@ describe(`K-12 topics through a keyless server (seed ${SEED}: ${topics.map((t) =
           const measured = Math.round(readingGrade(proseOf(res.body.content)).grade * 10) / 10;
           const reading = report.checks.find((c) => c.name === 'reading_level');
           expect(reading?.detail).toMatch(new RegExp(`grade ${measured.toFixed(1).replace(/\.0$/, '(?:\\.0)?')}\\b`));
+          if (kind === 'quiz') {
+            // no question asked twice, not even once as multiple choice and once as short answer
+            const asked = (parsed.data as { questions: Array<{ question: string }> }).questions.map((q) => q.question.replace(/^(?:Which|What) word/, 'word'));
+            expect(new Set(asked).size, `${topic}: ${asked.join(' | ')}`).toBe(asked.length);
+          }
           outcomes.push({ kind, ok: true });
         }
       });
     }
   }
 
-  it('answers at least 90% of the sampled quizzes with valid content', () => {
+  // The whole list's floor (95% at grade 5 and at grade 8) is measured by `npm run eval:library`;
+  // a sample of 15 varies with its topics, so this only catches a fall well below it.
+  it('answers at least 75% of the sampled quizzes with valid content', () => {
     const quizzes = outcomes.filter((o) => o.kind === 'quiz');
     expect(quizzes).toHaveLength(topics.length * GRADES.length);
-    expect(quizzes.filter((o) => o.ok).length / quizzes.length).toBeGreaterThanOrEqual(0.9);
+    expect(quizzes.filter((o) => o.ok).length / quizzes.length).toBeGreaterThanOrEqual(0.75);
   });
 });

@@ -31,13 +31,15 @@ function gradeOfValue(value: unknown): number {
 /** how many harder candidates are tried for one swap (each try measures the whole content) */
 const MAX_TRIES = 4;
 
-export interface Fit {
+export interface Fit<I = unknown> {
   /** how many candidates to take */
   count: number;
   /** the first `fixed` items (a lesson's definition) are never replaced or dropped */
   fixed?: number;
   /** never fewer items than this (or than `count`, when it is smaller) */
   min?: number;
+  /** what an item asks: items asking the same thing are alternatives, and at most one is kept */
+  asks?: (item: I) => string | undefined;
 }
 
 /**
@@ -49,13 +51,20 @@ export interface Fit {
  * tolerance below the grade swaps its easiest items for harder unused ones that keep it in the band. Adults and unknown levels keep the
  * first `count` as they are.
  */
-export function fitToLevel<I, C>(candidates: readonly I[], make: (items: I[]) => C, level: Level, fit: Fit): C {
+export function fitToLevel<I, C>(candidates: readonly I[], make: (items: I[]) => C, level: Level, fit: Fit<I>): C {
   const { count, fixed = 0 } = fit;
   const min = Math.max(1, fixed, Math.min(count, fit.min ?? 1));
-  const kept = candidates.slice(0, count);
+  const asks = fit.asks ?? (() => undefined);
+  /** whether `item` asks what a kept item (other than the one at `except`) already asks */
+  const clash = (item: I, except = -1) => {
+    const a = asks(item);
+    return a !== undefined && kept.some((x, i) => i !== except && asks(x) === a);
+  };
+  const kept: I[] = [];
+  const pool: I[] = [];
+  for (const c of candidates) (kept.length < count && !clash(c) ? kept : pool).push(c);
   if (typeof level !== 'number') return make(kept);
   const limit = level + GRADE_TOLERANCE - 0.5;
-  const pool = candidates.slice(count);
   const itemGrade = new Map<I, number>();
   const gradeOfItem = (item: I) => {
     let g = itemGrade.get(item);
@@ -74,7 +83,7 @@ export function fitToLevel<I, C>(candidates: readonly I[], make: (items: I[]) =>
     // that makes the whole read easier (dropping the hardest item can make it harder, when what
     // stays is the topic's own long words)
     let best: { items: I[]; grade: number; from?: number } | undefined;
-    const easier = pool.flatMap((item, at) => (gradeOfItem(item) < gradeOfItem(kept[worst]) ? [at] : [])).slice(0, MAX_TRIES);
+    const easier = pool.flatMap((item, at) => (gradeOfItem(item) < gradeOfItem(kept[worst]) && !clash(item, worst) ? [at] : [])).slice(0, MAX_TRIES);
     for (const at of easier) {
       const items = kept.with(worst, pool[at]);
       const grade = total(items);
@@ -107,7 +116,7 @@ export function fitToLevel<I, C>(candidates: readonly I[], make: (items: I[]) =>
     const was = kept[easiest];
     const harder = pool
       .map((item, at) => ({ item, at }))
-      .filter(({ item }) => gradeOfItem(item) > gradeOfItem(was))
+      .filter(({ item }) => gradeOfItem(item) > gradeOfItem(was) && !clash(item, easiest))
       .sort((a, b) => gradeOfItem(b.item) - gradeOfItem(a.item))
       .slice(0, MAX_TRIES)
       .find(({ item }) => {

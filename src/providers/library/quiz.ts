@@ -12,16 +12,21 @@ import { instancesAround, siblingsOfConcept, type Concept } from './topic.js';
 const MAX_QUESTIONS = 20;
 
 export async function buildQuiz(ctx: BuildContext): Promise<Quiz | undefined> {
-  const candidates = await questions(ctx);
+  const asks = new Map<QuizQuestion, string>();
+  const candidates = await questions(ctx, asks);
   // fewer than three questions is not a quiz worth giving: let the route try another provider
   if (candidates.length < 3) return undefined;
   const count = countFor(ctx.options, ctx.level, [3, 5, 6, 8], MAX_QUESTIONS);
   const title = `Quiz: ${capitalize(ctx.topic.main.label)}`;
-  return fitToLevel(candidates, (qs) => ({ title, questions: qs }), ctx.level, { count, min: 3 });
+  return fitToLevel(candidates, (qs) => ({ title, questions: qs }), ctx.level, { count, min: 3, asks: (q) => asks.get(q) });
 }
 
-/** Every question WordNet supports for the topic, in the order they are asked. */
-async function questions(ctx: BuildContext): Promise<QuizQuestion[]> {
+/**
+ * Every question WordNet supports for the topic, in the order they are asked. `asks` gets what a
+ * question asks when another question asks the same in another form (the definition, as multiple
+ * choice and as short answer): a quiz keeps only one of them.
+ */
+async function questions(ctx: BuildContext, asks: Map<QuizQuestion, string>): Promise<QuizQuestion[]> {
   const { wn, topic, level } = ctx;
   const { main, broader, kinds, parts, partOf, members, memberOf } = topic;
   const optionCount = typeof level === 'number' && level <= 2 ? 3 : 4;
@@ -35,18 +40,20 @@ async function questions(ctx: BuildContext): Promise<QuizQuestion[]> {
   const named_ = kinds.filter((k) => k.instance);
 
   const out: Array<QuizQuestion | undefined> = [];
+  const asking = (what: string, q: QuizQuestion | undefined) => {
+    if (q) asks.set(q, what);
+    return q;
+  };
   // What the topic is: its definition, against its siblings and cousins.
   const nearby = notKinds([...topic.siblings, ...cousins]);
-  out.push(mc(whichWordMeans(main, level), main, nearby, statement(main, ctx.level)));
+  out.push(asking('definition', mc(whichWordMeans(main, level), main, nearby, statement(main, ctx.level))));
   // The word in use: one of WordNet's example sentences with the word left out (the easiest one).
   const blank = fillInTheBlank(main, level);
   if (blank) out.push(mc(`Which word fits in the blank? ${quoted(blank)}`, main, nearby, statement(main, ctx.level)));
   if (parent) {
     const up = await siblings(parent);
     const ancestors = new Set(broader.map((b) => norm(b.label)));
-    out.push(
-      mc(`${subject(main)} is a kind of what?`, parent, up.filter((c) => !ancestors.has(norm(c.label))), sentence(`${subject(main)} is a kind of ${parent.label}`)),
-    );
+    out.push(mc(`${subject(main)} is a kind of what?`, parent, up.filter((c) => !ancestors.has(norm(c.label))), sentence(`${subject(main)} is a kind of ${parent.label}`)));
     out.push(shortAnswer(`What larger group does ${named(main)} belong to?`, broader, `${sentence(`${subject(main)} is a kind of ${parent.label}`)}`, `Accept ${listPhrase(broader.map((b) => b.label), 'or')} or a word that means the same.`));
   }
   if (plain[0]) {
@@ -58,10 +65,10 @@ async function questions(ctx: BuildContext): Promise<QuizQuestion[]> {
     const others = notKinds(await instancesAround(wn, parent, topic.siblings));
     out.push(mc(`Which of these is an example of ${named(main)}?`, k, others, claimWithDefinition(`${k.label} is an example of ${named(main)}`, k, level)));
   }
-  for (const p of easiestFirst(parts, level).slice(0, 2)) {
+  for (const [i, p] of easiestFirst(parts, level).slice(0, 2).entries()) {
     const partLabels = new Set(parts.map((x) => norm(x.label)));
     const wrong = (await siblings(p)).filter((c) => !partLabels.has(norm(c.label)));
-    out.push(mc(`Which of these is a part of ${named(main)}?`, p, wrong, claimWithDefinition(`${subject(p)} is a part of ${named(main)}`, p, level)));
+    out.push(mc(`Which of these is ${i === 0 ? 'a' : 'another'} part of ${named(main)}?`, p, wrong, claimWithDefinition(`${subject(p)} is a part of ${named(main)}`, p, level)));
   }
   if (parts.length > 0) {
     out.push(shortAnswer(`Name one part of ${named(main)}.`, parts, sentence(`Parts of ${named(main)} include ${listPhrase(parts.slice(0, 3).map((p) => p.label))}`), `Accept any part named in WordNet: ${listPhrase(parts.map((p) => p.label), 'or')}.`));
@@ -72,10 +79,10 @@ async function questions(ctx: BuildContext): Promise<QuizQuestion[]> {
   if (memberOf[0]) {
     out.push(mc(`${subject(main)} belongs to which group?`, memberOf[0], await siblings(memberOf[0]), sentence(`${subject(main)} is a member of ${named(memberOf[0])}`)));
   }
-  for (const m of members.slice(0, 2)) {
+  for (const [i, m] of members.slice(0, 2).entries()) {
     const memberLabels = new Set(members.map((x) => norm(x.label)));
     const wrong = (await siblings(m)).filter((c) => !memberLabels.has(norm(c.label)));
-    out.push(mc(`Which of these is a member of ${named(main)}?`, m, wrong, sentence(`${m.label} is a member of ${named(main)}`)));
+    out.push(mc(`Which of these is ${i === 0 ? 'a' : 'another'} member of ${named(main)}?`, m, wrong, sentence(`${m.label} is a member of ${named(main)}`)));
   }
   if (kinds.length > 0) {
     const what = named_.length > plain.length ? 'example' : 'kind';
@@ -86,7 +93,7 @@ async function questions(ctx: BuildContext): Promise<QuizQuestion[]> {
   for (const k of easiestFirst(kinds, level).slice(0, 3)) {
     out.push(mc(whichWordMeans(k, level), k, kinds.filter((x) => x !== k), statement(k, ctx.level)));
   }
-  out.push(shortAnswer(whichWordMeans(main, level, 'What'), [main], statement(main, ctx.level), `Accept ${listPhrase([main.label, ...main.synonyms], 'or')}.`));
+  out.push(asking('definition', shortAnswer(whichWordMeans(main, level, 'What'), [main], statement(main, ctx.level), `Accept ${listPhrase([main.label, ...main.synonyms], 'or')}.`)));
   return out.filter((q) => q !== undefined);
 }
 
