@@ -75,7 +75,10 @@ export function concept(wn: WordNet, s: Synset, instance = false): Concept {
     examples: s.examples,
     instance,
     mass: s.pos === 'n' && MASS_LEX_FILES.has(s.lexFile),
-    plain: plainOf(wn, s),
+    // computed on first use (most concepts read are never defined to the learner), then kept per synset
+    get plain() {
+      return plainOf(wn, s);
+    },
   };
 }
 
