@@ -43,13 +43,13 @@ export interface Fit<I = unknown> {
 }
 
 /**
- * Takes the first `count` candidates and, while `make(kept)` reads above the learner's grade plus
- * the tolerance (less a small margin), replaces the hardest kept item with the next easier unused
- * candidate that makes the whole easier, or else drops the item whose loss helps most, while more
- * than `min` remain. What still reads too hard after that is
- * returned as it is: the content's quality report says so. Content that reads more than the
- * tolerance below the grade swaps its easiest items for harder unused ones that keep it in the band. Adults and unknown levels keep the
- * first `count` as they are.
+ * Takes the first `count` candidates (one of each set of alternatives, see `asks`) and, while
+ * `make(kept)` reads above the learner's grade plus the tolerance (less a small margin), replaces
+ * the hardest kept item with the next easier unused candidate that makes the whole easier, or else
+ * drops the item whose loss helps most, while more than `min` remain. What still reads too hard is
+ * returned as it is: the content's quality report says so. Content more than the tolerance below
+ * the grade swaps its easiest items for harder unused ones that keep it within the upper limit.
+ * Adults and unknown levels keep the first `count` as they are.
  */
 export function fitToLevel<I, C>(candidates: readonly I[], make: (items: I[]) => C, level: Level, fit: Fit<I>): C {
   const { count, fixed = 0 } = fit;
