@@ -45,13 +45,17 @@ export function whichWordMeans(c: Concept, level: Level, which = 'Which'): strin
   return `${which} word means this? ${quoted(definitionText(c, level))}`;
 }
 
-/** reading grades of a label with its plain gloss, kept while the gloss is (it is cached per synset) */
+/**
+ * Reading grades of a label with its definition text, kept while the gloss is (it is cached per
+ * synset), by label and by whether the gloss is split: the text depends on nothing else.
+ */
 const conceptGrades = new WeakMap<object, Map<string, number>>();
 function gradeOfConcept(c: Concept, level: Level): number {
-  let byLabel = conceptGrades.get(c.plain);
-  if (!byLabel) conceptGrades.set(c.plain, (byLabel = new Map()));
-  let g = byLabel.get(c.label);
-  if (g === undefined) byLabel.set(c.label, (g = readingGrade([c.label, definitionText(c, level)]).grade));
+  let byText = conceptGrades.get(c.plain);
+  if (!byText) conceptGrades.set(c.plain, (byText = new Map()));
+  const key = `${splitsGloss(c, level) ? 'split' : 'whole'}\u0000${c.label}`;
+  let g = byText.get(key);
+  if (g === undefined) byText.set(key, (g = readingGrade([c.label, definitionText(c, level)]).grade));
   return g;
 }
 
