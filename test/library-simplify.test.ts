@@ -42,6 +42,14 @@ describe('plain glosses for school learners', () => {
     });
   });
 
+  it('keeps a list that a colon opens and semicolons separate', () => {
+    expect(plainGloss('extinct reptiles including: dinosaurs; plesiosaurs; pterosaurs; ichthyosaurs; thecodonts', isVerb).whole).toBe('extinct reptiles including: dinosaurs, plesiosaurs, pterosaurs, ichthyosaurs, thecodonts');
+    expect(plainGloss('any of several large extinct animals including: mammoths; mastodons', isVerb)).toMatchObject({
+      head: 'any of several large extinct animals',
+      more: ['For example, mammoths, mastodons.'],
+    });
+  });
+
   it('starts a sentence at a second relative clause joined by "and"', () => {
     expect(plainGloss('the remains of a plant or animal that existed in a past geological age and that has been excavated from the soil', isVerb).more).toEqual([
       'It existed in a past geological age.',

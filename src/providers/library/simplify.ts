@@ -76,9 +76,7 @@ type Split = { at: number; head: string; sentence: (plural: boolean, person: boo
 /** The gloss of a concept as a short head and short sentences, for a school learner. */
 export function plainGloss(definition: string, isVerb: (word: string) => boolean): PlainGloss {
   const cleaned =
-    definition
-      .replace(/\s*\([^()]*\)/g, '')
-      .split(';')[0]
+    firstClause(definition.replace(/\s*\([^()]*\)/g, ''))
       .replace(TAXON, '')
       .replace(/\s+/g, ' ')
       .replace(/[\s,:;]+$/, '')
@@ -102,6 +100,16 @@ export function plainGloss(definition: string, isVerb: (word: string) => boolean
     person = person && !/^It\b/.test(clause);
   }
   return { head, more, whole: cleaned };
+}
+
+/**
+ * The gloss up to its first `;`, except where a colon opens a list whose items the semicolons
+ * separate ("extinct reptiles including: dinosaurs; plesiosaurs; pterosaurs"): that list is kept, with commas.
+ */
+function firstClause(gloss: string): string {
+  const parts = gloss.split(';');
+  if (!/:\s*[^:]*$/.test(parts[0]) || parts.length === 1) return parts[0];
+  return parts.map((p) => p.trim()).join(', ');
 }
 
 /** The earliest place where the clause splits, with the sentence it becomes. */
@@ -137,7 +145,7 @@ function findSplit(clause: string, isVerb: (word: string) => boolean): Split | u
     const rest = clause.slice(m.index + m[0].length);
     add(m.index, m[0].length, (plural, person) => `${subjectFor(plural, person)} ${plural ? forms[1] : forms[0]}${rest}`);
   }
-  for (const m of clause.matchAll(/(?:,\s*|\s+)(?:including|such as|e\.g\.)\s+/g)) {
+  for (const m of clause.matchAll(/(?:,\s*|\s+)(?:including|such as|e\.g\.):?\s+/g)) {
     const rest = clause.slice(m.index + m[0].length);
     add(m.index, m[0].length, () => `For example, ${rest}`);
   }
