@@ -60,6 +60,25 @@ describe('library content on real WordNet topics', () => {
     }
   });
 
+  it('gives the same content whatever was asked before (no request-order dependence in its caches)', async () => {
+    const fresh = new LibraryProvider('fresh', { type: 'library', cache_size: 4096 });
+    await fresh.start();
+    try {
+      const ask = async (p: LibraryProvider, intent: ContentIntent) =>
+        JSON.parse((await p.chat({ model: LIBRARY_MODEL, messages: [] }, { signal: new AbortController().signal, model: LIBRARY_MODEL, requestId: 't', intent })).body.choices[0].message.content ?? '');
+      for (const kind of ['quiz', 'lesson', 'explanation']) {
+        for (const topic of ['cell', 'insect', 'government']) {
+          // the shared provider has answered other grades on these topics; the fresh one has not
+          await generate({ kind, topic, persona: { grade: 8 } });
+          await generate({ kind, topic, persona: { grade: 'adult' } });
+          expect(await generate({ kind, topic, persona: { grade: 4 } })).toEqual(await ask(fresh, { kind, topic, persona: { grade: 4 } }));
+        }
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('builds a quiz whose multiple-choice keys are the concepts WordNet relates to the topic', async () => {
     const quiz = (await generate({ kind: 'quiz', topic: 'volcano', persona: { grade: 5 }, options: { count: 8 } })) as { questions: Array<Record<string, unknown>> };
     const kindOf = quiz.questions.find((q) => q.question === 'A volcano is a kind of what?') as { options: string[]; correct_index: number };

@@ -24,7 +24,10 @@ export function quizChecks(quiz: Quiz): Check[] {
     }
     mc++;
     const key = q.options[q.correct_index];
-    if (key === undefined) {
+    // a key that is not a whole number is a schema error (this runs on salvaged answers too)
+    if (!Number.isInteger(q.correct_index)) {
+      // nothing to check against the options
+    } else if (key === undefined) {
       keyAmong.push(`${n}: correct_index ${q.correct_index} is not among its ${q.options.length} options`);
     } else {
       const same = q.options.filter((o) => normalize(o) === normalize(key)).length;

@@ -29,14 +29,40 @@ export function readingGrade(strings: readonly string[]): { grade: number; words
   let words = 0;
   let syllables = 0;
   for (const s of strings) {
-    const ws = s.replace(/[#*_`>|[\]()]/g, ' ').match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu) ?? [];
-    if (ws.length === 0) continue;
-    words += ws.length;
-    syllables += ws.reduce((n, w) => n + Math.max(1, syllable(w)), 0);
-    sentences += Math.max(1, (s.match(/[.!?]+(?=\s|$)/g) ?? []).length);
+    const c = countsOf(s);
+    sentences += c.sentences;
+    words += c.words;
+    syllables += c.syllables;
   }
   if (words === 0) return { grade: 0, words: 0 };
   return { grade: fleschKincaid({ sentence: sentences, word: words, syllable: syllables }), words };
+}
+
+interface Counts {
+  sentences: number;
+  words: number;
+  syllables: number;
+}
+
+/** Counts per string, remembered: builders measure the same strings many times while fitting. */
+const counted = new Map<string, Counts>();
+const MAX_COUNTED = 20_000;
+const MAX_COUNTED_LENGTH = 2_000;
+
+function countsOf(s: string): Counts {
+  const hit = counted.get(s);
+  if (hit) return hit;
+  const ws = s.replace(/[#*_`>|[\]()]/g, ' ').match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu) ?? [];
+  const c: Counts =
+    ws.length === 0
+      ? { sentences: 0, words: 0, syllables: 0 }
+      : { sentences: Math.max(1, (s.match(/[.!?]+(?=\s|$)/g) ?? []).length), words: ws.length, syllables: ws.reduce((n, w) => n + Math.max(1, syllable(w)), 0) };
+  if (s.length <= MAX_COUNTED_LENGTH) {
+    // bounded: the oldest entry goes first
+    if (counted.size >= MAX_COUNTED) counted.delete(counted.keys().next().value!);
+    counted.set(s, c);
+  }
+  return c;
 }
 
 export function readingLevelCheck(content: unknown, persona: Persona | undefined): Check | undefined {

@@ -7,7 +7,7 @@ import type { KnowledgeGraph } from '../../content/schemas/knowledge-graph.js';
 import { RELATION_TYPES } from '../../content/schemas/knowledge-graph.js';
 import type { BuildContext } from './context.js';
 import { countFor, fitToLevel } from './level.js';
-import { definitionFor, sentence } from './text.js';
+import { definitionText } from './text.js';
 import type { Concept } from './topic.js';
 
 type RelationType = (typeof RELATION_TYPES)[number];
@@ -47,7 +47,7 @@ export function buildKnowledgeGraph(ctx: BuildContext): KnowledgeGraph | undefin
     nodes.push({ c, relation: dir === 'in' ? { from: id, to: rootId, type } : { from: rootId, to: id, type } });
   }
   const asGraph = (kept: typeof nodes): KnowledgeGraph => ({
-    concepts: kept.map(({ c }) => ({ id: idOf(c), label: c.label, description: sentence(definitionFor(c, level)) })),
+    concepts: kept.map(({ c }) => ({ id: idOf(c), label: c.label, description: definitionText(c, level) })),
     relations: kept.flatMap(({ relation }) => (relation ? [relation] : [])),
   });
   // a graph of one concept and no relations says nothing

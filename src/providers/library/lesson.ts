@@ -5,14 +5,15 @@
 import type { Lesson } from '../../content/schemas/lesson.js';
 import type { BuildContext } from './context.js';
 import { countFor, fitToLevel } from './level.js';
-import { capitalize, definitionFor, listPhrase, named, sentence, statement, subject } from './text.js';
+import { capitalize, claimWithDefinition, definitionText, easiestFirst, easyExamples, listPhrase, named, sentence, statement, subject } from './text.js';
 import type { Concept, Topic } from './topic.js';
 
 interface Part {
   objective: string;
   section: { heading: string; body: string };
   terms: Concept[];
-  check: string;
+  /** one or two questions or tasks for the check for understanding */
+  check: string | string[];
 }
 
 export function buildLesson(ctx: BuildContext): Lesson {
@@ -28,34 +29,36 @@ function assemble(topic: Topic, parts: Part[], ctx: BuildContext): Lesson {
     .flatMap((p) => p.terms)
     .filter((c) => !seen.has(c.label.toLowerCase()) && Boolean(seen.add(c.label.toLowerCase())))
     .slice(0, 10)
-    .map((c) => ({ term: c.label, definition: sentence(definitionFor(c, ctx.level)) }));
+    .map((c) => ({ term: c.label, definition: definitionText(c, ctx.level) }));
   return {
     title: capitalize(topic.main.label),
     objectives: parts.map((p) => p.objective),
     sections: parts.map((p) => p.section),
     key_terms: keyTerms,
-    check_for_understanding: parts.map((p) => p.check),
+    check_for_understanding: parts.flatMap((p) => p.check),
   };
 }
 
 function lessonParts(topic: Topic, ctx: BuildContext): Part[] {
   const { main, broader, kinds, parts, partOf, members, memberOf, siblings, otherSenses } = topic;
-  const def = (c: Concept) => definitionFor(c, ctx.level);
   const it = named(main);
+  // objectives in plain verbs up to grade 5, in the usual academic verbs (define, explain, identify) after
+  const young = typeof ctx.level === 'number' && ctx.level <= 5;
   const out: Part[] = [];
 
-  const examples = main.examples.slice(0, 2).map((e) => `For example: “${sentence(e)}”`);
+  const examples = easyExamples(main, ctx.level).map((e) => `For example: “${sentence(e)}”`);
   out.push({
-    objective: `Say what ${it} is.`,
+    objective: young ? `Say what ${it} is.` : `Define ${it} in your own words.`,
     section: { heading: `What is ${it}?`, body: [statement(main, ctx.level), ...examples].join(' ') },
     terms: [main],
-    check: `What is ${it}?`,
+    // for school learners, a vocabulary task too: the word used in a sentence of their own
+    check: [young ? `What is ${it}?` : `How would you define ${it}?`, ...(typeof ctx.level === 'number' ? [`Use the word “${main.label}” in a sentence of your own.`] : [])],
   });
   const parent = broader[0];
   if (parent) {
     const others = siblings.filter((s) => !s.instance).slice(0, 4).map((s) => s.label);
     out.push({
-      objective: `Tell what larger group ${it} belongs to.`,
+      objective: young ? `Tell what larger group ${it} belongs to.` : `Explain how ${it} relates to other kinds of ${parent.label}.`,
       section: {
         heading: 'Where it fits',
         body: [
@@ -70,34 +73,34 @@ function lessonParts(topic: Topic, ctx: BuildContext): Part[] {
   }
   if (parts.length > 0) {
     out.push({
-      objective: `Name the parts of ${it}.`,
-      section: { heading: `Parts of ${it}`, body: parts.slice(0, 4).map((p) => statement(p, ctx.level)).join(' ') + ' ' + sentence(`Each of these is a part of ${it}`) },
-      terms: parts.slice(0, 4),
-      check: `Name one part of ${it}.`,
+      objective: young ? `Name the parts of ${it}.` : `Identify the parts of ${it} and describe each one.`,
+      section: { heading: `Parts of ${it}`, body: easiestFirst(parts, ctx.level).slice(0, 4).map((p) => statement(p, ctx.level)).join(' ') + ' ' + sentence(`Each of these is a part of ${it}`) },
+      terms: easiestFirst(parts, ctx.level).slice(0, 4),
+      check: young ? `Name one part of ${it}.` : `Describe one part of ${it}.`,
     });
   }
-  const plain = kinds.filter((k) => !k.instance).slice(0, 4);
+  const plain = easiestFirst(kinds.filter((k) => !k.instance), ctx.level).slice(0, 4);
   if (plain.length > 0) {
     out.push({
-      objective: `Name some kinds of ${main.label}.`,
+      objective: young ? `Name some kinds of ${main.label}.` : `Distinguish the different kinds of ${main.label}.`,
       section: { heading: `Kinds of ${main.label}`, body: plain.map((k) => statement(k, ctx.level)).join(' ') },
       terms: plain,
-      check: `Name one kind of ${main.label}.`,
+      check: young ? `Name one kind of ${main.label}.` : `How does one kind of ${main.label} differ from another?`,
     });
   }
   const instances = kinds.filter((k) => k.instance).slice(0, 4);
   if (instances.length > 0) {
     out.push({
-      objective: `Give real examples of ${it}.`,
-      section: { heading: 'Real examples', body: instances.map((k) => sentence(`${k.label} is ${def(k)}`)).join(' ') },
+      objective: young ? `Give real examples of ${it}.` : `Identify real examples of ${it}.`,
+      section: { heading: 'Real examples', body: instances.map((k) => statement(k, ctx.level, k.label)).join(' ') },
       terms: [],
       check: `Can you name a real example of ${it}?`,
     });
   }
   if (partOf.length > 0 || memberOf.length > 0) {
-    const wholes = [...partOf.map((w) => sentence(`${subject(main)} is a part of ${named(w)}: ${def(w)}`)), ...memberOf.map((g) => sentence(`${subject(main)} is a member of ${named(g)}: ${def(g)}`))];
+    const wholes = [...partOf.map((w) => claimWithDefinition(`${subject(main)} is a part of ${named(w)}`, w, ctx.level)), ...memberOf.map((g) => claimWithDefinition(`${subject(main)} is a member of ${named(g)}`, g, ctx.level))];
     out.push({
-      objective: `Tell what ${it} is a part of.`,
+      objective: young ? `Tell what ${it} is a part of.` : `Explain what larger whole ${it} belongs to.`,
       section: { heading: 'What it belongs to', body: wholes.slice(0, 3).join(' ') },
       terms: [...partOf, ...memberOf].slice(0, 2),
       check: `What is ${it} a part of?`,
@@ -105,7 +108,7 @@ function lessonParts(topic: Topic, ctx: BuildContext): Part[] {
   }
   if (members.length > 0) {
     out.push({
-      objective: `Name members of ${it}.`,
+      objective: young ? `Name members of ${it}.` : `Identify the members of ${it}.`,
       section: { heading: 'Its members', body: sentence(`Members of ${it} include ${listPhrase(members.slice(0, 5).map((m) => m.label))}`) },
       terms: members.slice(0, 2),
       check: `Name one member of ${it}.`,
@@ -113,8 +116,8 @@ function lessonParts(topic: Topic, ctx: BuildContext): Part[] {
   }
   if (otherSenses.length > 0) {
     out.push({
-      objective: `Know other meanings of the word “${main.label}”.`,
-      section: { heading: 'Other meanings', body: [`The word “${main.label}” can also mean other things.`, ...otherSenses.slice(0, 2).map((s) => sentence(`It can mean ${def(s)}`))].join(' ') },
+      objective: young ? `Know other meanings of the word “${main.label}”.` : `Recognize other meanings of the word “${main.label}”.`,
+      section: { heading: 'Other meanings', body: [`The word “${main.label}” can also mean other things.`, ...easiestFirst(otherSenses, ctx.level).slice(0, 2).map((s) => statement(s, ctx.level, 'It can mean', ''))].join(' ') },
       terms: [],
       check: `What is another meaning of the word “${main.label}”?`,
     });

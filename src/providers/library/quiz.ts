@@ -6,22 +6,27 @@ import type { Quiz, QuizQuestion } from '../../content/schemas/quiz.js';
 import { syllable } from 'syllable';
 import type { BuildContext } from './context.js';
 import { countFor, fitToLevel } from './level.js';
-import { capitalize, definitionFor, distinctLabels, hash, listPhrase, named, norm, quoted, sentence, statement, subject } from './text.js';
+import { capitalize, claimWithDefinition, distinctLabels, easiestFirst, easyExamples, hash, listPhrase, named, norm, quoted, sentence, statement, subject, whichWordMeans } from './text.js';
 import { instancesAround, siblingsOfConcept, type Concept } from './topic.js';
 
 const MAX_QUESTIONS = 20;
 
 export async function buildQuiz(ctx: BuildContext): Promise<Quiz | undefined> {
-  const candidates = await questions(ctx);
+  const asks = new Map<QuizQuestion, string>();
+  const candidates = await questions(ctx, asks);
   // fewer than three questions is not a quiz worth giving: let the route try another provider
   if (candidates.length < 3) return undefined;
   const count = countFor(ctx.options, ctx.level, [3, 5, 6, 8], MAX_QUESTIONS);
   const title = `Quiz: ${capitalize(ctx.topic.main.label)}`;
-  return fitToLevel(candidates, (qs) => ({ title, questions: qs }), ctx.level, { count, min: 3 });
+  return fitToLevel(candidates, (qs) => ({ title, questions: qs }), ctx.level, { count, min: 3, asks: (q) => asks.get(q) });
 }
 
-/** Every question WordNet supports for the topic, in the order they are asked. */
-async function questions(ctx: BuildContext): Promise<QuizQuestion[]> {
+/**
+ * Every question WordNet supports for the topic, in the order they are asked. `asks` gets what a
+ * question asks when another question asks the same in another form (the definition, as multiple
+ * choice and as short answer): a quiz keeps only one of them.
+ */
+async function questions(ctx: BuildContext, asks: Map<QuizQuestion, string>): Promise<QuizQuestion[]> {
   const { wn, topic, level } = ctx;
   const { main, broader, kinds, parts, partOf, members, memberOf } = topic;
   const optionCount = typeof level === 'number' && level <= 2 ? 3 : 4;
@@ -31,34 +36,39 @@ async function questions(ctx: BuildContext): Promise<QuizQuestion[]> {
   const cousins = parent ? await siblings(parent) : [];
   const isKind = new Set(kinds.map((k) => norm(k.label)));
   const notKinds = (cs: Concept[]) => cs.filter((c) => !isKind.has(norm(c.label)));
-  const def = (c: Concept) => definitionFor(c, level);
-  const plain = kinds.filter((k) => !k.instance);
+  const plain = easiestFirst(kinds.filter((k) => !k.instance), level);
   const named_ = kinds.filter((k) => k.instance);
 
   const out: Array<QuizQuestion | undefined> = [];
+  const asking = (what: string, q: QuizQuestion | undefined) => {
+    if (q) asks.set(q, what);
+    return q;
+  };
   // What the topic is: its definition, against its siblings and cousins.
-  out.push(mc(`Which word means ${quoted(def(main))}?`, main, notKinds([...topic.siblings, ...cousins]), statement(main, ctx.level)));
+  const nearby = notKinds([...topic.siblings, ...cousins]);
+  out.push(asking('definition', mc(whichWordMeans(main, level), main, nearby, statement(main, ctx.level))));
+  // The word in use: one of WordNet's example sentences with the word left out (the easiest one).
+  const blank = fillInTheBlank(main, level);
+  if (blank) out.push(mc(`Which word fits in the blank? ${quoted(blank)}`, main, nearby, statement(main, ctx.level)));
   if (parent) {
     const up = await siblings(parent);
     const ancestors = new Set(broader.map((b) => norm(b.label)));
-    out.push(
-      mc(`${subject(main)} is a kind of what?`, parent, up.filter((c) => !ancestors.has(norm(c.label))), sentence(`${subject(main)} is a kind of ${parent.label}`)),
-    );
+    out.push(mc(`${subject(main)} is a kind of what?`, parent, up.filter((c) => !ancestors.has(norm(c.label))), sentence(`${subject(main)} is a kind of ${parent.label}`)));
     out.push(shortAnswer(`What larger group does ${named(main)} belong to?`, broader, `${sentence(`${subject(main)} is a kind of ${parent.label}`)}`, `Accept ${listPhrase(broader.map((b) => b.label), 'or')} or a word that means the same.`));
   }
   if (plain[0]) {
     const k = plain[0];
-    out.push(mc(`Which of these is a kind of ${main.label}?`, k, notKinds(topic.siblings.filter((c) => !c.instance)), sentence(`${subject(k)} is a kind of ${main.label}: ${def(k)}`)));
+    out.push(mc(`Which of these is a kind of ${main.label}?`, k, notKinds(topic.siblings.filter((c) => !c.instance)), claimWithDefinition(`${subject(k)} is a kind of ${main.label}`, k, level)));
   }
   if (named_[0] && parent) {
     const k = named_[0];
     const others = notKinds(await instancesAround(wn, parent, topic.siblings));
-    out.push(mc(`Which of these is an example of ${named(main)}?`, k, others, sentence(`${k.label} is an example of ${named(main)}: ${def(k)}`)));
+    out.push(mc(`Which of these is an example of ${named(main)}?`, k, others, claimWithDefinition(`${k.label} is an example of ${named(main)}`, k, level)));
   }
-  for (const p of parts.slice(0, 2)) {
+  for (const [i, p] of easiestFirst(parts, level).slice(0, 2).entries()) {
     const partLabels = new Set(parts.map((x) => norm(x.label)));
     const wrong = (await siblings(p)).filter((c) => !partLabels.has(norm(c.label)));
-    out.push(mc(`Which of these is a part of ${named(main)}?`, p, wrong, sentence(`${subject(p)} is a part of ${named(main)}: ${def(p)}`)));
+    out.push(mc(`Which of these is ${i === 0 ? 'a' : 'another'} part of ${named(main)}?`, p, wrong, claimWithDefinition(`${subject(p)} is a part of ${named(main)}`, p, level)));
   }
   if (parts.length > 0) {
     out.push(shortAnswer(`Name one part of ${named(main)}.`, parts, sentence(`Parts of ${named(main)} include ${listPhrase(parts.slice(0, 3).map((p) => p.label))}`), `Accept any part named in WordNet: ${listPhrase(parts.map((p) => p.label), 'or')}.`));
@@ -69,10 +79,10 @@ async function questions(ctx: BuildContext): Promise<QuizQuestion[]> {
   if (memberOf[0]) {
     out.push(mc(`${subject(main)} belongs to which group?`, memberOf[0], await siblings(memberOf[0]), sentence(`${subject(main)} is a member of ${named(memberOf[0])}`)));
   }
-  for (const m of members.slice(0, 2)) {
+  for (const [i, m] of members.slice(0, 2).entries()) {
     const memberLabels = new Set(members.map((x) => norm(x.label)));
     const wrong = (await siblings(m)).filter((c) => !memberLabels.has(norm(c.label)));
-    out.push(mc(`Which of these is a member of ${named(main)}?`, m, wrong, sentence(`${m.label} is a member of ${named(main)}`)));
+    out.push(mc(`Which of these is ${i === 0 ? 'a' : 'another'} member of ${named(main)}?`, m, wrong, sentence(`${m.label} is a member of ${named(main)}`)));
   }
   if (kinds.length > 0) {
     const what = named_.length > plain.length ? 'example' : 'kind';
@@ -80,10 +90,10 @@ async function questions(ctx: BuildContext): Promise<QuizQuestion[]> {
     out.push(shortAnswer(`Name one ${what} of ${of}.`, kinds, sentence(`${capitalize(what)}s of ${of} include ${listPhrase(kinds.slice(0, 3).map((k) => k.label))}`), `Accept any ${what} named in WordNet: ${listPhrase(kinds.map((k) => k.label), 'or')}.`));
   }
   // Which kind is which: a kind's definition against the other kinds.
-  for (const k of kinds.slice(0, 3)) {
-    out.push(mc(`Which word means ${quoted(def(k))}?`, k, kinds.filter((x) => x !== k), statement(k, ctx.level)));
+  for (const k of easiestFirst(kinds, level).slice(0, 3)) {
+    out.push(mc(whichWordMeans(k, level), k, kinds.filter((x) => x !== k), statement(k, ctx.level)));
   }
-  out.push(shortAnswer(`What word means ${quoted(def(main))}?`, [main], statement(main, ctx.level), `Accept ${listPhrase([main.label, ...main.synonyms], 'or')}.`));
+  out.push(asking('definition', shortAnswer(whichWordMeans(main, level, 'What'), [main], statement(main, ctx.level), `Accept ${listPhrase([main.label, ...main.synonyms], 'or')}.`)));
   return out.filter((q) => q !== undefined);
 }
 
@@ -113,6 +123,13 @@ function multipleChoice(question: string, key: Concept, wrong: Concept[], explan
   const at = h % (chosen.length + 1);
   const options = [...chosen.slice(0, at), answer, ...chosen.slice(at)];
   return { type: 'multiple_choice', question, options, correct_index: at, explanation };
+}
+
+/** An example sentence of the concept with its word replaced by a blank, or undefined when none uses the word as it is. */
+function fillInTheBlank(c: Concept, level: BuildContext['level']): string | undefined {
+  const word = new RegExp(`\\b${c.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i');
+  const example = easyExamples(c, level).find((e) => word.test(e)) ?? (typeof level === 'number' ? undefined : c.examples.find((e) => word.test(e)));
+  return example ? sentence(example.replace(word, '_____')) : undefined;
 }
 
 function syllablesOf(phrase: string): number {

@@ -1,34 +1,95 @@
 /** Small text helpers for writing WordNet facts as plain sentences for a learner. */
+import { readingGrade } from '../../content/quality/reading-level.js';
 import type { Concept } from './topic.js';
 
 /** The learner's school grade (0-12), 'adult', or undefined when unknown. */
 export type Level = number | 'adult' | undefined;
 
 /**
- * A gloss made easier for school learners: parentheses ("(biology)", "(as in monads)") and every
- * clause after the first `;` are dropped. Adults get the whole gloss.
+ * The definition as one phrase. School learners get the gloss without parentheses, later `;`
+ * clauses or taxonomy (see simplify.ts); up to grade 6 only its head, the short gloss, whose other
+ * clauses follow as sentences of their own. Adults get the whole gloss.
  */
 export function definitionFor(c: Concept, level: Level): string {
   const full = c.definition.trim() || `a ${c.label}`;
   if (typeof level !== 'number') return full;
-  const simple = full
-    .replace(/\s*\([^()]*\)/g, '')
-    .split(';')[0]
-    .replace(/\s+/g, ' ')
-    .trim();
-  return simple || full;
+  return (splitsGloss(c, level) ? c.plain.head : c.plain.whole) || full;
+}
+
+/** The definition as whole sentences: for school learners its head, then the rest of the gloss in short sentences. */
+export function definitionText(c: Concept, level: Level): string {
+  return [sentence(definitionFor(c, level)), ...more(c, level)].join(' ');
 }
 
 /**
- * "X is <definition>." as one or two sentences. For school learners a relative clause with a
- * preposition is split off: "A democracy is a political system. In it, the supreme power lies…",
- * which keeps sentences short (the reading level counts words per sentence).
+ * "X is <definition>." For school learners the rest of the gloss follows in short sentences
+ * ("A democracy is a political system. In it, the supreme power lies…"), which keeps sentences
+ * short (the reading level counts words per sentence).
  */
-export function statement(c: Concept, level: Level, who = subject(c)): string {
-  const def = definitionFor(c, level);
-  const split = typeof level === 'number' ? /^(.{8,}?)\s+(in|through|by|on|at|with|from|under|into|for) which\s+(.{8,})$/.exec(def) : null;
-  if (!split) return sentence(`${who} is ${def}`);
-  return `${sentence(`${who} is ${split[1]}`)} ${sentence(`${capitalize(split[2])} it, ${split[3]}`)}`;
+export function statement(c: Concept, level: Level, who = subject(c), verb = 'is'): string {
+  return [sentence(`${who} ${verb ? `${verb} ` : ''}${definitionFor(c, level)}`), ...more(c, level)].join(' ');
+}
+
+/**
+ * A claim about a concept with its definition: "Galvanism is a kind of electricity. It is
+ * electricity produced by chemical action." for school learners, one sentence with a colon for adults.
+ */
+export function claimWithDefinition(claim: string, c: Concept, level: Level): string {
+  if (typeof level !== 'number') return sentence(`${claim}: ${definitionFor(c, level)}`);
+  return `${sentence(claim)} ${statement(c, level, 'It')}`;
+}
+
+/** A question asking for the word a definition defines. */
+export function whichWordMeans(c: Concept, level: Level, which = 'Which'): string {
+  if (more(c, level).length === 0) return `${which} word means ${quoted(definitionFor(c, level))}?`;
+  return `${which} word means this? ${quoted(definitionText(c, level))}`;
+}
+
+/**
+ * Reading grades of a label with its definition text, kept while the gloss is (it is cached per
+ * synset), by label and by whether the gloss is split: the text depends on nothing else.
+ */
+const conceptGrades = new WeakMap<object, Map<string, number>>();
+function gradeOfConcept(c: Concept, level: Level): number {
+  let byText = conceptGrades.get(c.plain);
+  if (!byText) conceptGrades.set(c.plain, (byText = new Map()));
+  const key = `${splitsGloss(c, level) ? 'split' : 'whole'}\u0000${c.label}`;
+  let g = byText.get(key);
+  if (g === undefined) byText.set(key, (g = readingGrade([c.label, definitionText(c, level)]).grade));
+  return g;
+}
+
+/**
+ * The gloss's example sentences to show: for school learners only those within two grades of
+ * theirs, easiest first, one below grade 6; two for everyone else.
+ */
+export function easyExamples(c: Concept, level: Level): string[] {
+  if (typeof level !== 'number') return c.examples.slice(0, 2);
+  return c.examples
+    .map((e) => ({ e, g: readingGrade([e]).grade }))
+    .filter((x) => x.g <= level + 2)
+    .sort((a, b) => a.g - b.g)
+    .slice(0, level <= 5 ? 1 : 2)
+    .map((x) => x.e);
+}
+
+function more(c: Concept, level: Level): string[] {
+  return splitsGloss(c, level) ? c.plain.more : [];
+}
+
+/** Up to grade 6 a gloss is split into short sentences; older learners read it whole unless it is long. */
+function splitsGloss(c: Concept, level: Level): level is number {
+  if (typeof level !== 'number') return false;
+  return level <= SPLIT_UP_TO_GRADE || c.plain.whole.split(' ').length > LONG_GLOSS_WORDS;
+}
+const SPLIT_UP_TO_GRADE = 6;
+const LONG_GLOSS_WORDS = 14;
+
+/** School learners: the concepts whose definitions read easiest first (stable); others as they are. */
+export function easiestFirst(concepts: readonly Concept[], level: Level): Concept[] {
+  if (typeof level !== 'number') return [...concepts];
+  const graded = concepts.map((c, i) => ({ c, i, g: gradeOfConcept(c, level) }));
+  return graded.sort((a, b) => a.g - b.g || a.i - b.i).map((x) => x.c);
 }
 
 export function capitalize(s: string): string {
@@ -47,7 +108,7 @@ export function indefinite(word: string): string {
 
 /** True when a concept reads as a countable thing ("a volcano") rather than a mass or process ("photosynthesis"). */
 export function countable(c: Concept): boolean {
-  if (c.instance || /^[A-Z]/.test(c.label)) return false;
+  if (c.instance || c.mass || /^[A-Z]/.test(c.label)) return false;
   return /^(a|an|any|one)\s/i.test(c.definition.trim());
 }
 

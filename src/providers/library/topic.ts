@@ -5,6 +5,7 @@
  * Every list has a bound, so a topic costs at most a few hundred synset reads.
  */
 import { lemmaKey } from './morphy.js';
+import { plainGloss, type PlainGloss } from './simplify.js';
 import { POS_ORDER, type Pointer, type Pos, type Synset, type WordNet } from './wordnet.js';
 
 export interface Concept {
@@ -18,7 +19,14 @@ export interface Concept {
   examples: string[];
   /** a named individual (an instance, like "Etna"), not a kind */
   instance: boolean;
+  /** a mass noun or process ("electricity", "oxygen", "digestion"): no "a" before it */
+  mass: boolean;
+  /** the definition as a short head and short sentences, for school learners */
+  plain: PlainGloss;
 }
+
+/** WordNet's noun files for attributes, feelings, phenomena, processes, states and substances: mass nouns */
+const MASS_LEX_FILES = new Set([7, 12, 19, 22, 26, 27]);
 
 export interface Topic {
   /** the lemma found for the request, as WordNet writes it ("volcano") */
@@ -49,7 +57,16 @@ const PART_OF = ['#p', '#s'];
 /** pointers that tie a concept into the taxonomy and partonomy: what a sense is scored by */
 const STRUCTURAL = [...HYPERNYM, ...HYPONYM, ...PART, ...PART_OF, '%m', '#m'];
 
-export function concept(s: Synset, instance = false): Concept {
+/** The plain gloss of a synset, kept as long as the reader's cache keeps the synset. */
+const plainGlosses = new WeakMap<Synset, PlainGloss>();
+function plainOf(wn: WordNet, s: Synset): PlainGloss {
+  let plain = plainGlosses.get(s);
+  if (!plain) plainGlosses.set(s, (plain = plainGloss(s.definition, (word) => wn.findLemma(word, 'v') !== undefined)));
+  return plain;
+}
+
+/** A concept of a synset; `wn` tells the verbs apart when the gloss is split into sentences. */
+export function concept(wn: WordNet, s: Synset, instance = false): Concept {
   return {
     key: `${s.pos}:${s.offset}`,
     label: s.words[0],
@@ -57,6 +74,11 @@ export function concept(s: Synset, instance = false): Concept {
     definition: s.definition,
     examples: s.examples,
     instance,
+    mass: s.pos === 'n' && MASS_LEX_FILES.has(s.lexFile),
+    // computed on first use (most concepts read are never defined to the learner), then kept per synset
+    get plain() {
+      return plainOf(wn, s);
+    },
   };
 }
 
@@ -92,16 +114,16 @@ async function gather(wn: WordNet, lemma: string, pos: Pos): Promise<Topic> {
   return {
     lemma: lemma.replace(/_/g, ' '),
     pos,
-    main: { ...concept(main, broaderPtrs[0]?.symbol === '@i'), label: main.words.find((w) => lemmaKey(w) === lemma) ?? lemma.replace(/_/g, ' ') },
-    otherSenses: senses.filter((s) => s !== main).map((s) => concept(s)),
-    broader: broader.map((s) => concept(s)),
-    kinds: kinds.map((s) => concept(s, instanceOffsets.has(s.offset))),
-    parts: parts.map((s) => concept(s)),
-    partOf: partOf.map((s) => concept(s)),
-    members: members.map((s) => concept(s)),
-    memberOf: memberOf.map((s) => concept(s)),
+    main: { ...concept(wn, main, broaderPtrs[0]?.symbol === '@i'), label: main.words.find((w) => lemmaKey(w) === lemma) ?? lemma.replace(/_/g, ' ') },
+    otherSenses: senses.filter((s) => s !== main).map((s) => concept(wn, s)),
+    broader: broader.map((s) => concept(wn, s)),
+    kinds: kinds.map((s) => concept(wn, s, instanceOffsets.has(s.offset))),
+    parts: parts.map((s) => concept(wn, s)),
+    partOf: partOf.map((s) => concept(wn, s)),
+    members: members.map((s) => concept(wn, s)),
+    memberOf: memberOf.map((s) => concept(wn, s)),
     siblings,
-    domain: domain.map((s) => concept(s)),
+    domain: domain.map((s) => concept(wn, s)),
   };
 }
 
@@ -109,22 +131,26 @@ async function gather(wn: WordNet, lemma: string, pos: Pos): Promise<Topic> {
 export async function siblingsOf(wn: WordNet, parent: Synset, exclude: number, limit = LIMITS.siblings): Promise<Concept[]> {
   const ptrs = parent.pointers.filter((p) => HYPONYM.includes(p.symbol) && p.offset !== exclude).slice(0, limit);
   const synsets = await Promise.all(ptrs.map((p) => wn.synset(p.pos, p.offset)));
-  return synsets.map((s, i) => concept(s, ptrs[i].symbol === '~i'));
+  return synsets.map((s, i) => concept(wn, s, ptrs[i].symbol === '~i'));
 }
 
 /**
  * The sense to teach: the one most tied into the taxonomy (capped, so a sense with hundreds of
  * kinds does not always win), with a head start for senses headed by the lemma itself and for
- * WordNet's most frequent senses. "volcano" is then the mountain rather than the vent, "fraction"
+ * WordNet's most frequent senses, and a handicap for senses marked as a specialist field's. "volcano" is then the mountain rather than the vent, "fraction"
  * the number, "heart" the organ rather than the centre of a region.
  */
+const SCHOOL_FIELDS = /^\((?:biology|botany|zoology|anatomy|physiology|genetics|ecology|physics|chemistry|geology|astronomy|meteorology|geography|mathematics|geometry|arithmetic|algebra|statistics|grammar|linguistics|phonetics|music|history|economics|logic)\b/i;
+
 function chooseSense(senses: Synset[], lemma: string): Synset {
   let best = senses[0];
   let bestScore = -1;
   senses.forEach((s, i) => {
     const structural = s.pointers.filter((p) => STRUCTURAL.includes(p.symbol)).length;
     const headword = lemmaKey(s.words[0]) === lemma ? 3 : 0;
-    const score = Math.min(structural, 6) + headword + Math.max(0, 2 - i);
+    // a gloss that opens with a field schools do not teach ("(psychoanalysis) an unconscious process…") is a specialist's sense
+    const specialist = /^\(/.test(s.definition) && !SCHOOL_FIELDS.test(s.definition) ? 4 : 0;
+    const score = Math.min(structural, 6) + headword + Math.max(0, 2 - i) - specialist;
     if (score > bestScore) {
       best = s;
       bestScore = score;
@@ -150,7 +176,7 @@ export async function instancesAround(wn: WordNet, parent: Concept, siblings: re
   const ptrs = holders.flatMap((s) => s.pointers.filter((p) => p.symbol === '~i').slice(0, 2)).slice(0, limit);
   const direct = siblings.filter((c) => c.instance);
   const read = await Promise.all(ptrs.map((p) => wn.synset(p.pos, p.offset)));
-  return [...direct, ...read.map((s) => concept(s, true))];
+  return [...direct, ...read.map((s) => concept(wn, s, true))];
 }
 
 /** Reads the synset of a concept again (cached by the reader), for a second level of relations. */

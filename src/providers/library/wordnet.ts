@@ -31,6 +31,8 @@ export interface Synset {
   definition: string;
   /** the quoted example sentences of the gloss */
   examples: string[];
+  /** WordNet's lexicographer file number (for nouns: 19 phenomenon, 22 process, 27 substance...) */
+  lexFile: number;
 }
 
 /** The longest data line we read; WordNet 3.1's longest is about 13 KB. */
@@ -145,7 +147,7 @@ export function parseDataLine(line: string): Synset {
   const examples = [...gloss.matchAll(/"([^"]+)"/g)].map((m) => m[1].trim()).filter(Boolean);
   const firstQuote = gloss.indexOf('"');
   const definition = (firstQuote >= 0 ? gloss.slice(0, firstQuote) : gloss).trim().replace(/[;:,\s]+$/, '');
-  return { offset, pos, words, pointers, definition, examples };
+  return { offset, pos, words, pointers, definition, examples, lexFile: Number(f[1]) };
 }
 
 /** Where the sorted entries start: index files open with license lines that begin with spaces. */
