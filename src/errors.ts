@@ -6,6 +6,7 @@ export type ErrorKind =
   | 'invalid_request'
   | 'unauthorized'
   | 'not_found'
+  | 'conflict'
   | 'model_not_found'
   | 'payload_too_large'
   | 'unsupported_media_type'

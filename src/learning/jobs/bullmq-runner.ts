@@ -1,0 +1,126 @@
+/**
+ * Runs the same jobs on BullMQ when Redis is configured, so several instances share them. The
+ * store row stays the record (it is written in the submission's transaction: nothing is lost if
+ * Redis or the process fails before the hand-over); a relay hands due rows to BullMQ under the
+ * row's id as BullMQ's job id, so handing one over twice adds it once. BullMQ then owns the lock,
+ * stalled-job recovery, retries and backoff; the row mirrors its state for the API.
+ */
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { toPolymathError } from '../../errors.js';
+import { dueJobs, markJob } from '../../store/learning/index.js';
+import type { Store } from '../../store/index.js';
+import type { JobHooks, JobRunner } from './types.js';
+
+export interface BullmqRunnerOptions {
+  redisUrl: string;
+  queue: string;
+  /** BullMQ's lock: a worker that stops renewing it for this long loses the job to another */
+  leaseMs: number;
+  pollMs: number;
+  concurrency: number;
+  backoffMs: number;
+  /** also consume jobs here (false: only hand them over) */
+  work: boolean;
+}
+
+const RELAY_BATCH = 100;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export class BullmqJobRunner implements JobRunner {
+  private readonly connection: Redis;
+  private readonly queue: Queue;
+  private worker: Worker | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private relaying: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly store: Pick<Store, 'db' | 'dialect'>,
+    private readonly hooks: JobHooks,
+    private readonly opts: BullmqRunnerOptions,
+    private readonly logger: Logger,
+  ) {
+    // BullMQ's workers block on Redis: their connection must not give up on a command.
+    this.connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, connectTimeout: CONNECT_TIMEOUT_MS, lazyConnect: false });
+    this.connection.on('error', (err) => this.logger.warn({ err: err.message }, 'learning jobs: redis error'));
+    this.queue = new Queue(opts.queue, { connection: this.connection });
+  }
+
+  notify(): void {
+    this.relay();
+  }
+
+  start(): void {
+    if (this.opts.work && !this.worker) {
+      this.worker = new Worker(this.opts.queue, (job) => this.process(job), {
+        connection: this.connection.duplicate(),
+        concurrency: this.opts.concurrency,
+        lockDuration: this.opts.leaseMs,
+      });
+      this.worker.on('failed', (job, err) => void this.failed(job, err));
+      this.worker.on('error', (err) => this.logger.warn({ err: err.message }, 'learning jobs: bullmq worker error'));
+    }
+    const tick = () => {
+      if (this.closed) return;
+      this.relay();
+      this.timer = setTimeout(tick, this.opts.pollMs);
+      this.timer.unref();
+    };
+    tick();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.relaying;
+    await this.worker?.close();
+    await this.queue.close();
+    await this.connection.quit().catch(() => undefined);
+  }
+
+  /** Hands the due rows to BullMQ; BullMQ keeps one job per id. */
+  private relay(): void {
+    this.relaying = this.relaying.then(async () => {
+      if (this.closed) return;
+      try {
+        const due = await dueJobs(this.store.db, Date.now(), RELAY_BATCH);
+        if (due.length === 0) return;
+        await this.queue.addBulk(
+          due.map((j) => ({
+            name: j.type,
+            data: { id: j.id, type: j.type, payload: j.payload },
+            opts: { jobId: j.id, attempts: j.max_attempts, backoff: { type: 'exponential', delay: this.opts.backoffMs }, removeOnComplete: 1_000, removeOnFail: 5_000 },
+          })),
+        );
+      } catch (err) {
+        this.logger.warn({ err: toPolymathError(err).message }, 'learning jobs: could not hand jobs to bullmq');
+      }
+    });
+  }
+
+  private async process(job: Job<{ id: string; type: string; payload: Record<string, unknown> }>): Promise<void> {
+    const { id, type, payload } = job.data;
+    await markJob(this.store.db, id, { status: 'running', attempts: job.attemptsMade + 1, locked_by: `bullmq:${job.queueName}` }, Date.now());
+    const handler = this.hooks.handlers[type];
+    if (!handler) throw new Error(`no handler for job type "${type}"`);
+    const controller = new AbortController();
+    await handler(payload, controller.signal);
+    await markJob(this.store.db, id, { status: 'done', last_error: null, locked_by: null }, Date.now());
+  }
+
+  private async failed(job: Job | undefined, err: Error): Promise<void> {
+    if (!job) return;
+    const { id, payload } = job.data as { id: string; payload: Record<string, unknown> };
+    const last = job.attemptsMade >= (job.opts.attempts ?? 1);
+    const message = toPolymathError(err).message;
+    try {
+      // Not yet last: the row stays with BullMQ (status running, so the relay leaves it alone).
+      await markJob(this.store.db, id, { status: last ? 'failed' : 'running', attempts: job.attemptsMade, last_error: message }, Date.now());
+      if (last) await this.hooks.onFailed(payload, message);
+    } catch (e) {
+      this.logger.error({ err: e, job: id }, 'learning jobs: could not record a bullmq failure');
+    }
+  }
+}
