@@ -55,7 +55,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     meter: new Meter(requestLog, logger),
     health,
     // The content engine asks the runtime's router of the moment (a reload swaps it).
-    learning: createLearning(store, { get router() { return rt.router; }, executor }, () => rt.config.learning, logger),
+    learning: createLearning(store, { get router() { return rt.router; }, executor }, () => rt.config.learning, logger, config.learning.jobs),
     async reload(next) {
       const old = rt.providers;
       const nextProviders = new Map<string, Provider>();

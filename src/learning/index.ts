@@ -47,9 +47,9 @@ export function createJobRunner(deps: LearningDeps, cfg: LearningConfig['jobs'],
   return new StoreJobWorker(deps.store, hooks, { leaseMs: cfg.lease_ms, pollMs: cfg.poll_ms, concurrency: cfg.concurrency, backoffMs: cfg.backoff_ms, backoffMaxMs: cfg.backoff_max_ms, now: deps.now }, deps.logger);
 }
 
-export function createLearning(store: Store, gateway: Gateway, config: () => LearningConfig, logger: Logger): Learning {
+/** `config` is read at each use (a reload applies); the jobs' settings are fixed at start. */
+export function createLearning(store: Store, gateway: Gateway, config: () => LearningConfig, logger: Logger, cfg: LearningConfig['jobs']): Learning {
   const deps: LearningDeps = { store, gateway, config, logger };
-  const cfg = config().jobs;
   const jobs = createJobRunner(deps, cfg);
   // Without Redis and with the worker off, this instance only writes jobs; another runs them.
   if (cfg.worker || cfg.redis_url) jobs.start();
