@@ -66,7 +66,12 @@ export async function submitQuiz(deps: LearningDeps, quizId: string, rawBody: un
     }
   });
   const attempt = (await lastAttempt(db, quizId)) + 1;
-  if (attempt > 1 && !body.retake) throw alreadySubmitted(quizId);
+  if (attempt > 1 && !body.retake) {
+    // A request with this key may have committed since the first look.
+    const winner = await findSubmissionByKey(db, quiz.learner_id, key);
+    if (winner) return replay(deps, winner, quizId, requestHash);
+    throw alreadySubmitted(quizId);
+  }
 
   const lesson = await getLesson(db, quiz.lesson_id);
   const learner = await requireLearner(deps, quiz.learner_id);
