@@ -32,6 +32,7 @@ export class BullmqJobRunner implements JobRunner {
   private readonly connection: Redis;
   private readonly queue: Queue;
   private worker: Worker | undefined;
+  private workerConnection: Redis | undefined;
   private timer: NodeJS.Timeout | undefined;
   private relaying: Promise<void> = Promise.resolve();
   private closed = false;
@@ -54,8 +55,9 @@ export class BullmqJobRunner implements JobRunner {
 
   start(): void {
     if (this.opts.work && !this.worker) {
+      this.workerConnection = this.connection.duplicate();
       this.worker = new Worker(this.opts.queue, (job) => this.process(job), {
-        connection: this.connection.duplicate(),
+        connection: this.workerConnection,
         concurrency: this.opts.concurrency,
         lockDuration: this.opts.leaseMs,
       });
@@ -77,6 +79,7 @@ export class BullmqJobRunner implements JobRunner {
     await this.relaying;
     await this.worker?.close();
     await this.queue.close();
+    await this.workerConnection?.quit().catch(() => undefined);
     await this.connection.quit().catch(() => undefined);
   }
 
@@ -107,7 +110,7 @@ export class BullmqJobRunner implements JobRunner {
     if (!handler) throw new Error(`no handler for job type "${type}"`);
     const controller = new AbortController();
     await handler(payload, controller.signal);
-    await markJob(this.store.db, id, { status: 'done', last_error: null, locked_by: null }, Date.now());
+    await markJob(this.store.db, id, { status: 'done', last_error: null }, Date.now());
   }
 
   private async failed(job: Job | undefined, err: Error): Promise<void> {
