@@ -6,8 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextLessonJob } from '../src/learning/index.js';
-import { getJob, getQuiz } from '../src/store/learning/index.js';
+import { BullmqJobRunner, nextLessonJob } from '../src/learning/index.js';
+import { getJob, getQuiz, insertJob } from '../src/store/learning/index.js';
+import { migrateToLatest, openStore } from '../src/store/index.js';
+import { createLogger } from '../src/telemetry/logger.js';
 import { DIALECTS, dropSchemas, eventually, startLearningServer } from './helpers/learning.js';
 import { REDIS_URL, redisAvailable } from './helpers/services.js';
 
@@ -63,6 +65,48 @@ for (const d of DIALECTS) {
         const counts = await q.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed');
         expect(counts).toMatchObject({ completed: 3, failed: 0, waiting: 0, active: 0, delayed: 0 });
       } finally {
+        await q.close();
+      }
+    });
+
+    it('retries a failing job on BullMQ with backoff, then marks its row failed with the error', async () => {
+      // A store of its own: every runner on one store hands its due rows to its queue.
+      const store = openStore(await d.url());
+      await migrateToLatest(store.db);
+      const deps = { store };
+      const failQueue = `${queue}-fail`;
+      const failures: string[] = [];
+      let calls = 0;
+      const runner = new BullmqJobRunner(
+        deps.store,
+        {
+          handlers: {
+            flaky: async () => {
+              calls++;
+              throw new Error(`boom ${calls}`);
+            },
+          },
+          onFailed: async (_p, error) => void failures.push(error),
+        },
+        { redisUrl: REDIS_URL, queue: failQueue, leaseMs: 5_000, pollMs: 50, concurrency: 1, backoffMs: 20, work: true },
+        createLogger('silent'),
+      );
+      const id = `job_bull_flaky_${d.name}`;
+      await insertJob(deps.store.db, { id, type: 'flaky', dedupe_key: id, payload: {}, max_attempts: 3 }, Date.now());
+      runner.start();
+      try {
+        const failed = await eventually(async () => {
+          const j = await getJob(deps.store.db, id);
+          return j?.status === 'failed' ? j : undefined;
+        }, 30_000, 'the job to fail');
+        expect(failed).toMatchObject({ attempts: 3, last_error: 'boom 3' });
+        expect(calls).toBe(3);
+        expect(failures).toEqual(['boom 3']);
+      } finally {
+        await runner.close();
+        await store.close();
+        const q = new Queue(failQueue, { connection: { url: REDIS_URL } });
+        await q.obliterate({ force: true });
         await q.close();
       }
     });

@@ -105,23 +105,33 @@ export class BullmqJobRunner implements JobRunner {
 
   private async process(job: Job<{ id: string; type: string; payload: Record<string, unknown> }>): Promise<void> {
     const { id, type, payload } = job.data;
-    await markJob(this.store.db, id, { status: 'running', attempts: job.attemptsMade + 1, locked_by: `bullmq:${job.queueName}` }, Date.now());
-    const handler = this.hooks.handlers[type];
-    if (!handler) throw new Error(`no handler for job type "${type}"`);
-    const controller = new AbortController();
-    await handler(payload, controller.signal);
-    await markJob(this.store.db, id, { status: 'done', last_error: null }, Date.now());
+    const attempt = job.attemptsMade + 1;
+    await markJob(this.store.db, id, { status: 'running', attempts: attempt, locked_by: `bullmq:${job.queueName}` }, Date.now());
+    try {
+      const handler = this.hooks.handlers[type];
+      if (!handler) throw new Error(`no handler for job type "${type}"`);
+      await handler(payload, new AbortController().signal);
+    } catch (err) {
+      // Recorded here, in order with the attempts; BullMQ retries it after its backoff.
+      await this.recordFailure(id, payload, attempt, job.opts.attempts ?? 1, toPolymathError(err).message);
+      throw err;
+    }
+    await markJob(this.store.db, id, { status: 'done', attempts: attempt, last_error: null }, Date.now());
   }
 
+  /** A job BullMQ failed outside the processor (stalled too often): record it. */
   private async failed(job: Job | undefined, err: Error): Promise<void> {
-    if (!job) return;
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     const { id, payload } = job.data as { id: string; payload: Record<string, unknown> };
-    const last = job.attemptsMade >= (job.opts.attempts ?? 1);
-    const message = toPolymathError(err).message;
+    await this.recordFailure(id, payload, job.attemptsMade, job.opts.attempts ?? 1, toPolymathError(err).message);
+  }
+
+  private async recordFailure(id: string, payload: Record<string, unknown>, attempt: number, maxAttempts: number, message: string): Promise<void> {
+    const last = attempt >= maxAttempts;
     try {
-      // Not yet last: the row stays with BullMQ (status running, so the relay leaves it alone).
-      await markJob(this.store.db, id, { status: last ? 'failed' : 'running', attempts: job.attemptsMade, last_error: message }, Date.now());
-      if (last) await this.hooks.onFailed(payload, message);
+      // Not the last: the row stays `running` (BullMQ holds it), so the relay leaves it alone.
+      const changed = await markJob(this.store.db, id, { status: last ? 'failed' : 'running', attempts: attempt, last_error: message }, Date.now());
+      if (last && changed) await this.hooks.onFailed(payload, message);
     } catch (e) {
       this.logger.error({ err: e, job: id }, 'learning jobs: could not record a bullmq failure');
     }

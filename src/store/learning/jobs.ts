@@ -118,12 +118,18 @@ export async function failJobAttempt(db: Db, job: JobRecord, worker: string, err
   return status;
 }
 
-/** Mirrors a BullMQ job's state onto its row (BullMQ owns the lease and the retries then). */
-export async function markJob(db: Db, id: string, patch: { status: JobStatus; attempts?: number; last_error?: string | null; locked_by?: string | null }, now: number): Promise<void> {
-  await db
+/**
+ * Mirrors a BullMQ job's state onto its row (BullMQ owns the lease and the retries then). Writes
+ * only move forward: never out of `done` or `failed`, never back to an earlier attempt. Returns
+ * whether the row changed.
+ */
+export async function markJob(db: Db, id: string, patch: { status: JobStatus; attempts: number; last_error?: string | null; locked_by?: string | null }, now: number): Promise<boolean> {
+  const res = await db
     .updateTable('learning_jobs')
     .set({ ...patch, ...(patch.last_error ? { last_error: patch.last_error.slice(0, 2_000) } : {}), updated_at: now })
     .where('id', '=', id)
-    .where('status', '!=', 'done')
-    .execute();
+    .where('status', 'not in', ['done', 'failed'])
+    .where('attempts', '<=', patch.attempts)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
 }
