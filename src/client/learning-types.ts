@@ -53,7 +53,7 @@ export interface SubmissionResult {
   score: number;
   correct_count: number;
   total: number;
-  results: Array<{ index: number; correct: boolean; correct_answer: string; explanation: string }>;
+  results: Array<{ index: number; correct: boolean; correct_answer: string; explanation: string; graded_by: 'key' | 'model' }>;
   feedback: Feedback;
   /** "content": written by the content engine; "scores": composed from the scores */
   feedback_source: 'content' | 'scores';

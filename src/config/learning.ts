@@ -37,6 +37,9 @@ export const learningSchema = z
     history_window_days: z.number().int().min(0).default(30),
     /** the route that writes lessons, quizzes, feedback and flashcards */
     model: z.string().min(1).default('default'),
+    /** a route that grades short answers by their rubric when the accepted answers do not match; unset: no model grading */
+    grading_model: z.string().min(1).optional(),
+    grading_timeout_ms: z.number().int().min(1_000).max(120_000).default(20_000),
     /** deadline of one content generation, in ms */
     generation_timeout_ms: z.number().int().min(1_000).max(600_000).default(120_000),
     jobs: z

@@ -12,6 +12,7 @@ import { findSubmissionByKey, getJobByKey, getLesson, getQuiz, isUniqueViolation
 import { bktParamsFor, bktUpdate } from './bkt.js';
 import { nowOf, type LearningDeps } from './deps.js';
 import { feedbackFor } from './feedback.js';
+import { gradeByRubric } from './grade.js';
 import { newId } from './ids.js';
 import { requireLearner } from './learners.js';
 import { parseBody, submissionSchema } from './requests.js';
@@ -76,6 +77,15 @@ export async function submitQuiz(deps: LearningDeps, quizId: string, rawBody: un
   const lesson = await getLesson(db, quiz.lesson_id);
   const learner = await requireLearner(deps, quiz.learner_id);
   const results = questions.map((q, i) => scoreAnswer(q, body.answers[i]));
+  // Short answers the key did not accept go to the grading route, when one is configured.
+  await Promise.all(
+    questions.map(async (q, i) => {
+      const a = body.answers[i];
+      if (q.type !== 'short_answer' || results[i].correct || typeof a !== 'string' || a.trim() === '') return;
+      const verdict = await gradeByRubric(deps, q, a, opts.requestId, opts.signal);
+      if (verdict !== undefined) results[i] = { ...results[i], correct: verdict, graded_by: 'model' };
+    }),
+  );
   const correctCount = results.filter((r) => r.correct).length;
   const score = Math.round((1000 * correctCount) / questions.length) / 10;
   const feedback = await feedbackFor(deps, learner.persona as Persona, lesson?.topic ?? null, questions, body.answers, results, opts.requestId, opts.signal);
