@@ -28,6 +28,8 @@ export type { LearningDeps } from './deps.js';
 export interface Learning {
   deps: LearningDeps;
   jobs: JobRunner;
+  /** starts running next-lesson jobs in this process, as the config says */
+  start(): void;
   close(): Promise<void>;
 }
 
@@ -47,11 +49,24 @@ export function createJobRunner(deps: LearningDeps, cfg: LearningConfig['jobs'],
   return new StoreJobWorker(deps.store, hooks, { leaseMs: cfg.lease_ms, pollMs: cfg.poll_ms, concurrency: cfg.concurrency, backoffMs: cfg.backoff_ms, backoffMaxMs: cfg.backoff_max_ms, now: deps.now }, deps.logger);
 }
 
-/** `config` is read at each use (a reload applies); the jobs' settings are fixed at start. */
+/**
+ * `config` is read at each use (a reload applies); the jobs' settings are fixed at start. The job
+ * runner starts with `start()` (the server calls it once listening), so a one-shot command over
+ * the runtime (`polymath generate`) never takes a job it would abandon.
+ */
 export function createLearning(store: Store, gateway: Gateway, config: () => LearningConfig, logger: Logger, cfg: LearningConfig['jobs']): Learning {
   const deps: LearningDeps = { store, gateway, config, logger };
   const jobs = createJobRunner(deps, cfg);
-  // Without Redis and with the worker off, this instance only writes jobs; another runs them.
-  if (cfg.worker || cfg.redis_url) jobs.start();
-  return { deps, jobs, close: () => jobs.close() };
+  let started = false;
+  return {
+    deps,
+    jobs,
+    start() {
+      // Without Redis and with the worker off, this instance only writes jobs; another runs them.
+      if (started || !(cfg.worker || cfg.redis_url)) return;
+      started = true;
+      jobs.start();
+    },
+    close: () => jobs.close(),
+  };
 }

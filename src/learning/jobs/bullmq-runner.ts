@@ -29,8 +29,8 @@ const RELAY_BATCH = 100;
 const CONNECT_TIMEOUT_MS = 5_000;
 
 export class BullmqJobRunner implements JobRunner {
-  private readonly connection: Redis;
-  private readonly queue: Queue;
+  private connection: Redis | undefined;
+  private queue: Queue | undefined;
   private worker: Worker | undefined;
   private workerConnection: Redis | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -42,20 +42,22 @@ export class BullmqJobRunner implements JobRunner {
     private readonly hooks: JobHooks,
     private readonly opts: BullmqRunnerOptions,
     private readonly logger: Logger,
-  ) {
-    // BullMQ's workers block on Redis: their connection must not give up on a command.
-    this.connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, connectTimeout: CONNECT_TIMEOUT_MS, lazyConnect: false });
-    this.connection.on('error', (err) => this.logger.warn({ err: err.message }, 'learning jobs: redis error'));
-    this.queue = new Queue(opts.queue, { connection: this.connection });
-  }
+  ) {}
 
   notify(): void {
     this.relay();
   }
 
+  /** Connects to Redis (not before: a runtime that never starts jobs opens no connection). */
   start(): void {
-    if (this.opts.work && !this.worker) {
-      this.workerConnection = this.connection.duplicate();
+    if (this.closed || this.queue) return;
+    // BullMQ's workers block on Redis: their connection must not give up on a command.
+    const connection = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null, connectTimeout: CONNECT_TIMEOUT_MS });
+    connection.on('error', (err) => this.logger.warn({ err: err.message }, 'learning jobs: redis error'));
+    this.connection = connection;
+    this.queue = new Queue(this.opts.queue, { connection });
+    if (this.opts.work) {
+      this.workerConnection = connection.duplicate();
       this.worker = new Worker(this.opts.queue, (job) => this.process(job), {
         connection: this.workerConnection,
         concurrency: this.opts.concurrency,
@@ -78,19 +80,20 @@ export class BullmqJobRunner implements JobRunner {
     clearTimeout(this.timer);
     await this.relaying;
     await this.worker?.close();
-    await this.queue.close();
+    await this.queue?.close();
     await this.workerConnection?.quit().catch(() => undefined);
-    await this.connection.quit().catch(() => undefined);
+    await this.connection?.quit().catch(() => undefined);
   }
 
   /** Hands the due rows to BullMQ; BullMQ keeps one job per id. */
   private relay(): void {
     this.relaying = this.relaying.then(async () => {
-      if (this.closed) return;
+      const queue = this.queue;
+      if (this.closed || !queue) return;
       try {
         const due = await dueJobs(this.store.db, Date.now(), RELAY_BATCH);
         if (due.length === 0) return;
-        await this.queue.addBulk(
+        await queue.addBulk(
           due.map((j) => ({
             name: j.type,
             data: { id: j.id, type: j.type, payload: j.payload },

@@ -38,6 +38,8 @@ const json = (reply: FastifyReply, status: number, body: unknown) => reply.code(
 export function learningRoutes(app: FastifyInstance, rt: Runtime): void {
   const deps = () => rt.learning.deps;
   const signalOf = (reply: FastifyReply) => clientSignal(reply).signal;
+  // The next-lesson worker runs in a serving process only.
+  app.addHook('onReady', async () => rt.learning.start());
 
   app.post('/v1/learners', async (request, reply) => json(reply, 201, learnerView(await createLearner(deps(), request.body))));
   app.get<Id>('/v1/learners/:id', async (request, reply) => json(reply, 200, learnerView(await requireLearner(deps(), request.params.id))));
