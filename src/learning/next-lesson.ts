@@ -29,6 +29,7 @@ export async function runNextLesson(deps: LearningDeps, payload: NextLessonPaylo
   if (lesson.status !== 'queued') return 'already';
   const learner = await requireLearner(deps, payload.learner_id);
   const tried: string[] = [];
+  let lastError: PolymathError | undefined;
   let made: MadeLesson | undefined;
   for (const topic of (await topicCandidates(deps, learner, payload.quiz_id)).slice(0, MAX_TOPICS_TRIED)) {
     tried.push(topic);
@@ -36,12 +37,16 @@ export async function runNextLesson(deps: LearningDeps, payload: NextLessonPaylo
       made = await makeLesson(deps, { id: learner.id, persona: learner.persona as Persona }, topic, lesson.id, signal);
       break;
     } catch (err) {
-      // A topic the content engine knows nothing about, or with nothing new to ask: try the next.
-      if (err instanceof PolymathError && (err.details.code === 'no_new_questions' || err.kind === 'not_found')) continue;
+      // A topic the content engine knows nothing about, cannot write valid content on for this
+      // learner, or with nothing new to ask: try the next. Anything else (an outage) is retried.
+      if (err instanceof PolymathError && (err.details.code === 'no_new_questions' || err.kind === 'not_found' || err.kind === 'invalid_output')) {
+        lastError = err;
+        continue;
+      }
       throw err;
     }
   }
-  if (!made) throw new PolymathError('invalid_output', `no topic gave questions this learner has not seen (tried: ${tried.join(', ') || 'none'})`, { code: 'no_new_questions' });
+  if (!made) throw new PolymathError('invalid_output', `no topic gave a lesson with questions this learner has not seen (tried: ${tried.join(', ') || 'none'}; last: ${lastError?.message ?? 'no topic to try'})`, { code: 'no_new_questions' });
   const filled = await fillQueuedLesson(db, lesson.id, { topic: made.topic, content: made.content, target_concepts: made.target_concepts }, made.quiz, nowOf(deps));
   return filled ? 'made' : 'already';
 }
