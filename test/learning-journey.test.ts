@@ -93,6 +93,12 @@ for (const d of DIALECTS) {
       expect((await server.pm.listLessons(learnerId, 'ready')).map((l) => l.id)).toEqual([next.id]);
       expect((await server.pm.listLessons(learnerId, 'done')).map((l) => l.id)).toEqual([first.id]);
       expect(await server.pm.listLessons(learnerId, 'queued')).toEqual([]);
+      // No way of reading a lesson shows its answer key.
+      for (const path of [`/v1/learners/${learnerId}/lessons`, `/v1/learners/${learnerId}/lessons/${next.id}`, `/v1/learners/${learnerId}/lessons/${first.id}`]) {
+        const text = await (await fetch(`${server.url}${path}`)).text();
+        expect(text).toContain('"questions"');
+        for (const secret of ['correct_index', 'accepted_answers', 'rubric', 'answer_key']) expect(text).not.toContain(secret);
+      }
     });
 
     it('reports progress: mastery per concept, the weak one needing reinforcement', async () => {
