@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobHooks, nextLessonJob, StoreJobWorker } from '../src/learning/index.js';
-import { runNextLesson } from '../src/learning/next-lesson.js';
+import { makeLesson } from '../src/learning/make-lesson.js';
+import { runNextLesson, topicCandidates } from '../src/learning/next-lesson.js';
 import { getJob, getQuiz, insertJob } from '../src/store/learning/index.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
@@ -97,6 +98,26 @@ for (const d of DIALECTS) {
       expect(await runNextLesson(deps, job.payload as never, new AbortController().signal)).toBe('already');
       expect(await deps.store.db.selectFrom('quizzes').select('id').where('lesson_id', '=', made[0].id).execute()).toHaveLength(1);
       expect((await server.pm.listLessons(learner.id, 'ready')).map((l) => l.id)).toEqual([made[0].id]);
+    });
+
+    it('moves on to the next topic when the content engine cannot write valid content on the weakest one', async () => {
+      // On the library, for a grade-6 learner who answered this way on "heart", the lesson on the
+      // weakest concept reads at grade 8.2: the content engine refuses it (invalid_output).
+      const learner = await server.pm.createLearner({ persona: { grade: 6 } });
+      const first = await server.pm.createLesson(learner.id, { topic: 'heart' });
+      const quiz = (await getQuiz(server.runtime.store.db, first.quiz!.id))!;
+      const sub = await server.pm.submitQuiz(quiz.id, { answers: quiz.questions.map((q) => (q.type === 'multiple_choice' ? 0 : 'x')) }, { idempotencyKey: 'heart-6' });
+      const deps = server.runtime.learning.deps;
+      const job = (await nextLessonJob(deps, sub.id))!;
+      const candidates = await topicCandidates(deps, learner as never, sub.quiz_id);
+      await expect(makeLesson(deps, { id: learner.id, persona: learner.persona }, candidates[0], 'probe', new AbortController().signal)).rejects.toMatchObject({ kind: 'invalid_output' });
+      const worker = new StoreJobWorker(deps.store, jobHooks(deps), { leaseMs: 10_000, pollMs: 50, concurrency: 1, backoffMs: 50, backoffMaxMs: 50 }, createLogger('silent'));
+      await worker.runOnce(job.id);
+      expect(await getJob(deps.store.db, job.id)).toMatchObject({ status: 'done', attempts: 1 });
+      const lesson = await server.pm.getLesson(learner.id, sub.next_lesson.id);
+      expect(lesson.status).toBe('ready');
+      expect(lesson.topic).not.toBe(candidates[0]);
+      expect(candidates).toContain(lesson.topic);
     });
 
     it('retries a failing job with exponential backoff, then fails it with its error after max_attempts', async () => {
