@@ -7,6 +7,7 @@ export type ErrorKind =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'conflict'
   | 'model_not_found'
   | 'payload_too_large'
   | 'unsupported_media_type'

@@ -7,6 +7,7 @@ import type { Config } from './config/index.js';
 import { createProviders } from './providers/index.js';
 import type { Provider } from './providers/types.js';
 import type { ProviderConfig } from './config/index.js';
+import { createLearning, type Learning } from './learning/index.js';
 import { Executor, HealthMonitor, inFlightOf, Router } from './routing/index.js';
 import { migrateToLatest, openStore, RequestLog, type Store } from './store/index.js';
 import { Meter } from './usage/meter.js';
@@ -21,6 +22,8 @@ export interface Runtime {
   requestLog: RequestLog;
   meter: Meter;
   health: HealthMonitor;
+  /** the learning loop: its API's state and the next-lesson job runner */
+  learning: Learning;
   /**
    * Applies a new config without dropping requests in flight: unchanged providers are kept,
    * changed and removed ones close once idle, the router is swapped at once. Server and store
@@ -51,6 +54,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     requestLog,
     meter: new Meter(requestLog, logger),
     health,
+    // The content engine asks the runtime's router of the moment (a reload swaps it).
+    learning: createLearning(store, { get router() { return rt.router; }, executor }, () => rt.config.learning, logger, config.learning.jobs),
     async reload(next) {
       const old = rt.providers;
       const nextProviders = new Map<string, Provider>();
@@ -86,6 +91,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     async close() {
       closed = true;
       health.stop();
+      await rt.learning.close();
       await requestLog.flush();
       await Promise.allSettled([...rt.providers.values()].map((p) => p.close?.()));
       await Promise.allSettled([...retiring.values()]);

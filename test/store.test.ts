@@ -65,7 +65,9 @@ for (const d of dialects) {
     it('runs the migrations, and running them again changes nothing', async () => {
       await migrateToLatest(store.db);
       await migrateToLatest(store.db);
-      expect(await appliedMigrations(store.db)).toEqual(['0001_requests']);
+      const applied = await appliedMigrations(store.db);
+      expect(applied[0]).toBe('0001_requests');
+      expect(applied).toEqual([...applied].sort());
     });
 
     it('writes request records in batches and reads them back with their types', async () => {

@@ -14,8 +14,10 @@ import type { ContentBody } from '../content/request.js';
 import type { QualityReport } from '../content/quality/types.js';
 import { KINDS, type ContentOf, type Kind } from '../content/schemas/index.js';
 import type { ChatCompletion, ChatRequest, EmbedRequest, EmbedResponse } from '../providers/types.js';
+import type { Learner, LearnerProgress, LessonView, Flashcard, SubmissionResult, NewLearner, LearnerPatch, ReviewRating } from './learning-types.js';
 
 export type { Kind, ContentOf, QualityReport, ContentBody };
+export type * from './learning-types.js';
 export type { Persona } from '../content/persona.js';
 
 export type StreamingKind = { [K in Kind]: (typeof KINDS)[K]['streams'] extends true ? K : never }[Kind];
@@ -126,8 +128,62 @@ export class PolymathClient {
     return this.post('/v1/embeddings', req, opts) as Promise<EmbedResponse>;
   }
 
-  private async post(path: string, body: unknown, opts: CallOptions): Promise<unknown> {
-    const { res, done } = await this.send(path, body, opts);
+  // The learning loop (see README "Learning loop").
+
+  createLearner(body: NewLearner, opts: CallOptions = {}): Promise<Learner> {
+    return this.post('/v1/learners', body, opts) as Promise<Learner>;
+  }
+
+  getLearner(id: string, opts: CallOptions = {}): Promise<Learner> {
+    return this.request('GET', `/v1/learners/${encodeURIComponent(id)}`, undefined, opts) as Promise<Learner>;
+  }
+
+  updateLearner(id: string, patch: LearnerPatch, opts: CallOptions = {}): Promise<Learner> {
+    return this.request('PATCH', `/v1/learners/${encodeURIComponent(id)}`, patch, opts) as Promise<Learner>;
+  }
+
+  /** A lesson with its quiz (no answer key): on `topic`, else the learner's weakest concept. */
+  createLesson(learnerId: string, body: { topic?: string; subject?: string } = {}, opts: CallOptions = {}): Promise<LessonView> {
+    return this.post(`/v1/learners/${encodeURIComponent(learnerId)}/lessons`, body, opts) as Promise<LessonView>;
+  }
+
+  async listLessons(learnerId: string, status?: LessonView['status'], opts: CallOptions = {}): Promise<LessonView[]> {
+    const q = status ? `?status=${encodeURIComponent(status)}` : '';
+    return ((await this.request('GET', `/v1/learners/${encodeURIComponent(learnerId)}/lessons${q}`, undefined, opts)) as { data: LessonView[] }).data;
+  }
+
+  getLesson(learnerId: string, lessonId: string, opts: CallOptions = {}): Promise<LessonView> {
+    return this.request('GET', `/v1/learners/${encodeURIComponent(learnerId)}/lessons/${encodeURIComponent(lessonId)}`, undefined, opts) as Promise<LessonView>;
+  }
+
+  /** Scored on the server; repeat `idempotencyKey` to get the first result again. */
+  submitQuiz(quizId: string, body: { answers: Array<number | string | null>; retake?: boolean }, opts: CallOptions & { idempotencyKey?: string } = {}): Promise<SubmissionResult> {
+    return this.request('POST', `/v1/quizzes/${encodeURIComponent(quizId)}/submissions`, body, opts, opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {}) as Promise<SubmissionResult>;
+  }
+
+  progress(learnerId: string, opts: CallOptions = {}): Promise<LearnerProgress> {
+    return this.request('GET', `/v1/learners/${encodeURIComponent(learnerId)}/progress`, undefined, opts) as Promise<LearnerProgress>;
+  }
+
+  async createFlashcards(learnerId: string, body: { lesson_id: string; count?: number } | { topic: string; count?: number }, opts: CallOptions = {}): Promise<Flashcard[]> {
+    return ((await this.post(`/v1/learners/${encodeURIComponent(learnerId)}/flashcards`, body, opts)) as { data: Flashcard[] }).data;
+  }
+
+  async dueFlashcards(learnerId: string, now?: Date | string, opts: CallOptions = {}): Promise<Flashcard[]> {
+    const q = now ? `?now=${encodeURIComponent(typeof now === 'string' ? now : now.toISOString())}` : '';
+    return ((await this.request('GET', `/v1/learners/${encodeURIComponent(learnerId)}/flashcards/due${q}`, undefined, opts)) as { data: Flashcard[] }).data;
+  }
+
+  reviewFlashcard(cardId: string, body: { rating: ReviewRating; reviewed_at?: string }, opts: CallOptions = {}): Promise<{ card: Flashcard; review: { rating: number; reviewed_at: string } }> {
+    return this.request('POST', `/v1/flashcards/${encodeURIComponent(cardId)}/reviews`, body, opts) as Promise<{ card: Flashcard; review: { rating: number; reviewed_at: string } }>;
+  }
+
+  private post(path: string, body: unknown, opts: CallOptions): Promise<unknown> {
+    return this.request('POST', path, body, opts);
+  }
+
+  private async request(method: string, path: string, body: unknown, opts: CallOptions, headers: Record<string, string> = {}): Promise<unknown> {
+    const { res, done } = await this.send(path, body, opts, method, headers);
     try {
       return await res.json();
     } finally {
@@ -136,13 +192,15 @@ export class PolymathClient {
   }
 
   /** Sends a request with a deadline; a non-2xx answer becomes a PolymathApiError. */
-  private async send(path: string, body: unknown, opts: CallOptions): Promise<{ res: Response; done: () => void }> {
+  private async send(path: string, body: unknown, opts: CallOptions, method = 'POST', headers: Record<string, string> = {}): Promise<{ res: Response; done: () => void }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new PolymathApiError(0, `request timed out after ${opts.timeoutMs ?? this.timeoutMs} ms`, 'timeout', 'timeout', null)), opts.timeoutMs ?? this.timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
     const done = () => clearTimeout(timer);
     try {
-      const res = await this.fetchFn(`${this.base}${path}`, { method: 'POST', headers: this.headers, body: JSON.stringify(body), signal });
+      const hasBody = body !== undefined;
+      const sent = hasBody ? { ...this.headers, ...headers } : Object.fromEntries(Object.entries({ ...this.headers, ...headers }).filter(([k]) => k !== 'content-type'));
+      const res = await this.fetchFn(`${this.base}${path}`, { method, headers: sent, ...(hasBody ? { body: JSON.stringify(body) } : {}), signal });
       if (!res.ok) throw await apiError(res);
       return { res, done };
     } catch (err) {

@@ -1,5 +1,6 @@
 /** The zod schema of polymath.yaml. Defaults here are the defaults of the whole service. */
 import { z } from 'zod';
+import { learningSchema } from './learning.js';
 import { providerSchema } from './providers.js';
 import { minerSchema, networkSchema } from './network.js';
 
@@ -141,6 +142,7 @@ export const configSchema = z
     flags: z.record(z.string(), z.boolean()).default({}),
     network: networkSchema.optional(),
     miner: minerSchema.optional(),
+    learning: learningSchema,
   })
   .superRefine((cfg, ctx) => {
     for (const [routeName, route] of Object.entries(cfg.routes)) {

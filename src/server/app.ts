@@ -9,6 +9,7 @@ import { adminRoutes } from './routes/admin.js';
 import { chatRoutes } from './routes/chat.js';
 import { embeddingRoutes } from './routes/embeddings.js';
 import { contentRoutes } from './routes/content.js';
+import { learningRoutes } from './routes/learning.js';
 import { modelRoutes } from './routes/models.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -68,6 +69,7 @@ export function buildApp(rt: Runtime): FastifyInstance {
   modelRoutes(app, rt);
   adminRoutes(app, rt);
   contentRoutes(app, rt);
+  learningRoutes(app, rt);
   answerNodeEdgeCases(app);
   return app;
 }

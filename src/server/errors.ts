@@ -15,6 +15,7 @@ const STATUS: Record<ErrorKind, [number, string]> = {
   forbidden: [403, 'permission_error'],
   not_found: [404, 'invalid_request_error'],
   model_not_found: [404, 'invalid_request_error'],
+  conflict: [409, 'invalid_request_error'],
   payload_too_large: [413, 'invalid_request_error'],
   unsupported_media_type: [415, 'invalid_request_error'],
   invalid_output: [422, 'invalid_output'],

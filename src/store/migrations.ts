@@ -2,7 +2,8 @@
  * One migration set for SQLite and Postgres, run at start-up. Types are the portable subset:
  * text, integer, bigint, double precision.
  */
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { learningMigrations } from './learning/migrations.js';
 
 const migrations: Record<string, Migration> = {
   '0001_requests': {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('requests').ifExists().execute();
     },
   },
+  ...learningMigrations,
 };
 
 class InCodeMigrations implements MigrationProvider {
@@ -41,12 +43,23 @@ class InCodeMigrations implements MigrationProvider {
 
 // Kysely<any>: migrations run before, and independent of, the typed schema.
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(), migrationTableSchema: await currentSchema(db) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * On Postgres, the schema the tables go in (the first of `search_path`). Kysely looks for its
+ * migration tables in every schema unless told which: with another schema of the database already
+ * migrated by Kysely (another app, or another Polymath) it would skip creating its own and fail.
+ */
+async function currentSchema(db: Kysely<any>): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  const rows = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows.rows[0]?.schema ?? undefined;
 }
 
 /** Names of the migrations applied so far (for tests and `polymath` diagnostics). */

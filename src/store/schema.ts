@@ -1,5 +1,6 @@
 /** The database's tables, as Kysely sees them. */
 import type { Generated } from 'kysely';
+import type { LearningDatabase } from './learning/tables.js';
 
 export interface RequestsTable {
   id: string;
@@ -20,7 +21,7 @@ export interface RequestsTable {
   error_kind: string | null;
 }
 
-export interface Database {
+export interface Database extends LearningDatabase {
   requests: RequestsTable;
 }
 

@@ -1,0 +1,69 @@
+/**
+ * The learning API (JSON; OpenAI-style error JSON on every failure):
+ *
+ * POST  /v1/learners                       {id?, name?, persona, subjects?} → learner (201)
+ * GET   /v1/learners/:id                   → learner
+ * PATCH /v1/learners/:id                   {name?, persona?, subjects?} → learner
+ * POST  /v1/learners/:id/lessons           {topic?, subject?} → lesson with its quiz, no answer key (201)
+ * GET   /v1/learners/:id/lessons?status=   → {object: "list", data: [lesson]}
+ * GET   /v1/learners/:id/lessons/:lesson   → lesson
+ * POST  /v1/quizzes/:id/submissions        {answers, retake?} + Idempotency-Key → scored submission (201)
+ * GET   /v1/learners/:id/progress          → mastery per concept, lessons completed, scores
+ * POST  /v1/learners/:id/flashcards        {lesson_id | topic, count?} → {object: "list", data: [card]} (201)
+ * GET   /v1/learners/:id/flashcards/due?now=ISO → due cards
+ * POST  /v1/flashcards/:id/reviews         {rating: 1-4 | again|hard|good|easy, reviewed_at?} → {card, review} (201)
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import {
+  createFlashcards,
+  createLearner,
+  createLesson,
+  dueCards,
+  learnerView,
+  lessonsOf,
+  patchLearner,
+  progressOf,
+  requireLearner,
+  reviewCard,
+  showLesson,
+  submitQuiz,
+} from '../../learning/index.js';
+import type { Runtime } from '../../runtime.js';
+import { clientSignal } from '../request-context.js';
+
+type Id = { Params: { id: string } };
+
+const json = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
+
+export function learningRoutes(app: FastifyInstance, rt: Runtime): void {
+  const deps = () => rt.learning.deps;
+  const signalOf = (reply: FastifyReply) => clientSignal(reply).signal;
+  // The next-lesson worker runs in a serving process only.
+  app.addHook('onReady', async () => rt.learning.start());
+
+  app.post('/v1/learners', async (request, reply) => json(reply, 201, learnerView(await createLearner(deps(), request.body))));
+  app.get<Id>('/v1/learners/:id', async (request, reply) => json(reply, 200, learnerView(await requireLearner(deps(), request.params.id))));
+  app.patch<Id>('/v1/learners/:id', async (request, reply) => json(reply, 200, learnerView(await patchLearner(deps(), request.params.id, request.body))));
+
+  app.post<Id>('/v1/learners/:id/lessons', async (request, reply) => json(reply, 201, await createLesson(deps(), request.params.id, request.body, signalOf(reply))));
+  app.get<Id & { Querystring: { status?: string } }>('/v1/learners/:id/lessons', async (request, reply) => json(reply, 200, await lessonsOf(deps(), request.params.id, request.query.status)));
+  app.get<{ Params: { id: string; lesson: string } }>('/v1/learners/:id/lessons/:lesson', async (request, reply) => json(reply, 200, await showLesson(deps(), request.params.id, request.params.lesson)));
+
+  app.post<Id>('/v1/quizzes/:id/submissions', async (request, reply) => {
+    const key = request.headers['idempotency-key'];
+    const out = await submitQuiz(deps(), request.params.id, request.body, {
+      idempotencyKey: Array.isArray(key) ? key[0] : key,
+      requestId: request.id,
+      signal: signalOf(reply),
+      onJobQueued: (jobId) => rt.learning.jobs.notify(jobId),
+    });
+    if (out.replayed) reply.header('idempotent-replayed', 'true');
+    return json(reply, 201, out.body);
+  });
+
+  app.get<Id>('/v1/learners/:id/progress', async (request, reply) => json(reply, 200, await progressOf(deps(), request.params.id)));
+
+  app.post<Id>('/v1/learners/:id/flashcards', async (request, reply) => json(reply, 201, await createFlashcards(deps(), request.params.id, request.body, request.id, signalOf(reply))));
+  app.get<Id & { Querystring: { now?: string } }>('/v1/learners/:id/flashcards/due', async (request, reply) => json(reply, 200, await dueCards(deps(), request.params.id, request.query.now)));
+  app.post<Id>('/v1/flashcards/:id/reviews', async (request, reply) => json(reply, 201, await reviewCard(deps(), request.params.id, request.body)));
+}
