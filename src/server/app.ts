@@ -9,6 +9,10 @@ import { chatRoutes } from './routes/chat.js';
 import { embeddingRoutes } from './routes/embeddings.js';
 import { contentRoutes } from './routes/content.js';
 import { modelRoutes } from './routes/models.js';
+import { usePipeline } from './pipeline.js';
+import { requestStages } from './stages.js';
+import { keyRoutes } from './routes/keys.js';
+import { usageRoutes } from './routes/usage.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -44,6 +48,8 @@ export function buildApp(rt: Runtime): FastifyInstance {
     done();
   });
 
+  usePipeline(app, rt, requestStages(rt));
+
   // The API takes JSON only: a text/plain body is a 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);
@@ -53,5 +59,7 @@ export function buildApp(rt: Runtime): FastifyInstance {
   modelRoutes(app, rt);
   adminRoutes(app, rt);
   contentRoutes(app, rt);
+  keyRoutes(app, rt);
+  usageRoutes(app, rt);
   return app;
 }

@@ -20,23 +20,28 @@ import { PolymathError, toPolymathError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
 import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
-import { clientSignal } from '../request-context.js';
+import { clientSignal, meterOf } from '../request-context.js';
+import { formatCost } from '../pipeline.js';
 import { SSE_HEADERS, writeData } from '../sse.js';
 
 export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
   app.post('/v1/content/batch', async (request, reply) => {
     const batch = parseBatch(request.body);
+    // Each item is a record of its own; the batch's meter settles their total against the key's budget.
+    const parent = meterOf(rt, request, 'content', false);
     const outcomes = await runBatch(rt, batch, {
       signal: clientSignal(reply).signal,
       requestId: request.id,
       onItem: (o) => {
-        const meter = rt.meter.start(`${request.id}:${o.index}`, 'content', false);
+        const meter = parent.child(`${request.id}:${o.index}`, 'content');
+        meter.kind = batch.items[o.index]?.kind ?? null;
         if (o.ok) {
           describe(meter, o.result);
           meter.end(200);
         } else meter.end(statusOf(o.error), o.error);
       },
     });
+    parent.end(200);
     const data = outcomes.map((o) => (o.ok ? { index: o.index, status: 200, ...o.result } : { index: o.index, status: statusOf(o.error), ...errorBody(o.error) }));
     return reply.header('content-type', 'application/json').send(JSON.stringify({ object: 'list', data }));
   });
@@ -47,7 +52,8 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
       throw new PolymathError('not_found', `Unknown content kind "${kind}". Kinds: ${KIND_NAMES.join(', ')}.`, { code: 'unknown_kind' });
     }
     const req = parseContentBody(kind, request.body);
-    const meter = rt.meter.start(request.id, 'content', req.stream === true);
+    const meter = meterOf(rt, request, 'content', req.stream === true);
+    meter.kind = kind;
     if (req.stream) return streamContent(rt, request, reply, req, meter);
     try {
       const result = await generateContent(rt, req, { signal: clientSignal(reply).signal, requestId: request.id });
@@ -87,7 +93,7 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
     if (!opened) {
       opened = true;
       reply.hijack();
-      res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id });
+      res.writeHead(200, { ...SSE_HEADERS, trailer: 'x-polymath-cost-usd', 'x-request-id': request.id });
       meter.firstToken();
     }
     await writeData(res, JSON.stringify(event));
@@ -100,6 +106,7 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
     });
     describe(meter, result);
     await send({ type: 'result', ...result });
+    res.addTrailers({ 'x-polymath-cost-usd': formatCost(meter.costUsd()) });
     res.end();
     meter.end(200);
   } catch (err) {

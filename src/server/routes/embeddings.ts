@@ -3,13 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { toPolymathError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
 import { statusOf } from '../errors.js';
-import { clientSignal, outcomeHeaders } from '../request-context.js';
+import { clientSignal, meterOf, outcomeHeaders } from '../request-context.js';
 import { validateEmbed } from '../validate.js';
 
 export function embeddingRoutes(app: FastifyInstance, rt: Runtime): void {
   app.post('/v1/embeddings', async (request, reply) => {
     const req = validateEmbed(request.body);
-    const meter = rt.meter.start(request.id, 'embeddings', false);
+    const meter = meterOf(rt, request, 'embeddings', false);
     try {
       const plan = rt.router.resolve(req.model);
       meter.route = plan.route ?? null;
