@@ -7,7 +7,7 @@ import type { Runtime } from '../../runtime.js';
 import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
 import { countUsage } from '../../usage/count-tokens.js';
-import { formatCost } from '../pipeline.js';
+import { costHeader, formatCost } from '../pipeline.js';
 import { clientSignal, meterOf, outcomeHeaders, stageHeaders } from '../request-context.js';
 import { chunkData, SSE_HEADERS, writeData } from '../sse.js';
 import { validateChat } from '../validate.js';
@@ -34,7 +34,7 @@ export function chatRoutes(app: FastifyInstance, rt: Runtime): void {
       describe(meter, out);
       meter.usage = withHedge(out.value.body.usage, out.hedgeUsage);
       // The answer goes out first; recording it is not the client's wait.
-      reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(out.value.raw ?? JSON.stringify(out.value.body));
+      reply.headers(outcomeHeaders(out, plan.route)).headers(costHeader(meter)).header('content-type', 'application/json').send(out.value.raw ?? JSON.stringify(out.value.body));
       meter.end(200);
       return reply;
     } catch (err) {

@@ -21,7 +21,7 @@ import type { Runtime } from '../../runtime.js';
 import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
 import { clientSignal, meterOf, stageHeaders } from '../request-context.js';
-import { formatCost } from '../pipeline.js';
+import { costHeader, formatCost } from '../pipeline.js';
 import { SSE_HEADERS, writeData } from '../sse.js';
 
 export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
@@ -43,7 +43,7 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
     });
     parent.end(200);
     const data = outcomes.map((o) => (o.ok ? { index: o.index, status: 200, ...o.result } : { index: o.index, status: statusOf(o.error), ...errorBody(o.error) }));
-    return reply.header('content-type', 'application/json').send(JSON.stringify({ object: 'list', data }));
+    return reply.headers(costHeader(parent)).header('content-type', 'application/json').send(JSON.stringify({ object: 'list', data }));
   });
 
   app.post<{ Params: { kind: string } }>('/v1/content/:kind', async (request, reply) => {
@@ -59,7 +59,7 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
       const result = await generateContent(rt, req, { signal: clientSignal(reply).signal, requestId: request.id });
       describe(meter, result);
       meter.end(200);
-      return reply.headers(resultHeaders(result)).header('content-type', 'application/json').send(JSON.stringify(result));
+      return reply.headers(resultHeaders(result)).headers(costHeader(meter)).header('content-type', 'application/json').send(JSON.stringify(result));
     } catch (err) {
       const pe = toPolymathError(err);
       meter.end(statusOf(pe), pe);
