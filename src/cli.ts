@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `polymath` command: dispatches to a subcommand in src/commands/. */
 import { generate } from './commands/generate.js';
+import { keys } from './commands/keys.js';
 import { models } from './commands/models.js';
 import { serve } from './commands/serve.js';
 import { USAGE_EXIT, type Command } from './commands/types.js';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, Command> = {
   generate,
   wallet,
   miner,
+  keys,
 };
 
 function help(): string {

@@ -17,6 +17,7 @@ export type ErrorKind =
   | 'no_provider'
   | 'no_healthy_target'
   | 'queue_full'
+  | 'unavailable'
   | 'upstream_error'
   | 'upstream_invalid'
   | 'upstream_timeout'

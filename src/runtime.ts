@@ -11,6 +11,11 @@ import { createLearning, type Learning } from './learning/index.js';
 import { Executor, HealthMonitor, inFlightOf, Router } from './routing/index.js';
 import { migrateToLatest, openStore, RequestLog, type Store } from './store/index.js';
 import { Meter } from './usage/meter.js';
+import { Budgets } from './usage/budgets.js';
+import { KeyStore } from './usage/keys.js';
+import { RateLimits } from './usage/limits.js';
+import { Pricing } from './usage/pricing.js';
+import { openState, type SharedState } from './usage/state.js';
 
 export interface Runtime {
   config: Config;
@@ -24,6 +29,12 @@ export interface Runtime {
   health: HealthMonitor;
   /** the learning loop: its API's state and the next-lesson job runner */
   learning: Learning;
+  /** rate limits and budget counters: memory, or Redis shared by every instance (config `state`) */
+  state: SharedState;
+  keys: KeyStore;
+  pricing: Pricing;
+  budgets: Budgets;
+  limits: RateLimits;
   /**
    * Applies a new config without dropping requests in flight: unchanged providers are kept,
    * changed and removed ones close once idle, the router is swapped at once. Server and store
@@ -44,6 +55,10 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   health.watch(providers, healthOptions(config));
   const retiring = new Map<Provider, Promise<void>>();
   let closed = false;
+  const state = openState(config.state);
+  const pricing = new Pricing(config.pricing, (id) => rt.config.providers[id]?.type, logger);
+  const budgets = new Budgets(state, store.db, config.budgets, logger);
+  const limits = new RateLimits(state);
   const rt: Runtime = {
     config,
     logger,
@@ -52,10 +67,15 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     executor,
     store,
     requestLog,
-    meter: new Meter(requestLog, logger),
+    meter: new Meter(requestLog, logger, pricing, budgets, limits),
     health,
     // The content engine asks the runtime's router of the moment (a reload swaps it).
     learning: createLearning(store, { get router() { return rt.router; }, executor }, () => rt.config.learning, logger, config.learning.jobs),
+    state,
+    keys: new KeyStore(store.db, config.auth.key_cache_ms),
+    pricing,
+    budgets,
+    limits,
     async reload(next) {
       const old = rt.providers;
       const nextProviders = new Map<string, Provider>();
@@ -82,6 +102,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       }
       rt.config = { ...next, server: rt.config.server, store: rt.config.store };
       rt.providers = nextProviders;
+      pricing.reset(next.pricing);
       health.watch(nextProviders, healthOptions(next));
       for (const [id, p] of old) {
         if (nextProviders.get(id) === p) continue;
@@ -95,6 +116,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       await requestLog.flush();
       await Promise.allSettled([...rt.providers.values()].map((p) => p.close?.()));
       await Promise.allSettled([...retiring.values()]);
+      await state.close();
       await store.close();
     },
   };

@@ -76,7 +76,7 @@ for (const d of dialects) {
       await log.flush();
       const rows = await store.db.selectFrom('requests').selectAll().orderBy('created_at').execute();
       expect(rows).toHaveLength(7);
-      expect(rows[0]).toEqual(record(0));
+      expect(rows[0]).toMatchObject(record(0));
       expect(rows[6]).toMatchObject({ status: 502, error_kind: 'upstream_error', prompt_tokens: null });
     });
 

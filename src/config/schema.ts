@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { learningSchema } from './learning.js';
 import { providerSchema } from './providers.js';
 import { minerSchema, networkSchema } from './network.js';
+import { authSchema, budgetsSchema, pricingSchema, stateSchema } from './usage.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'names use letters, digits, ".", "_" and "-"');
 
@@ -143,6 +144,7 @@ export const configSchema = z
     network: networkSchema.optional(),
     miner: minerSchema.optional(),
     learning: learningSchema,
+    auth: authSchema, pricing: pricingSchema, budgets: budgetsSchema, state: stateSchema,
   })
   .superRefine((cfg, ctx) => {
     for (const [routeName, route] of Object.entries(cfg.routes)) {

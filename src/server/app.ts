@@ -11,6 +11,10 @@ import { embeddingRoutes } from './routes/embeddings.js';
 import { contentRoutes } from './routes/content.js';
 import { learningRoutes } from './routes/learning.js';
 import { modelRoutes } from './routes/models.js';
+import { usePipeline } from './pipeline.js';
+import { requestStages } from './stages.js';
+import { keyRoutes } from './routes/keys.js';
+import { usageRoutes } from './routes/usage.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -59,6 +63,8 @@ export function buildApp(rt: Runtime): FastifyInstance {
     done();
   });
 
+  usePipeline(app, rt, requestStages(rt));
+
   // The API takes JSON only: a text/plain body is a 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
   useJsonBodyParser(app);
@@ -69,6 +75,8 @@ export function buildApp(rt: Runtime): FastifyInstance {
   modelRoutes(app, rt);
   adminRoutes(app, rt);
   contentRoutes(app, rt);
+  keyRoutes(app, rt);
+  usageRoutes(app, rt);
   learningRoutes(app, rt);
   answerNodeEdgeCases(app);
   return app;

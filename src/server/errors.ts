@@ -29,6 +29,7 @@ const STATUS: Record<ErrorKind, [number, string]> = {
   no_provider: [503, 'service_unavailable'],
   no_healthy_target: [503, 'service_unavailable'],
   queue_full: [503, 'service_unavailable'],
+  unavailable: [503, 'service_unavailable'],
   upstream_timeout: [504, 'timeout'],
 };
 

@@ -4,6 +4,7 @@
  */
 import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { learningMigrations } from './learning/migrations.js';
+import { usageMigrations } from './usage-migrations.js';
 
 const migrations: Record<string, Migration> = {
   '0001_requests': {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   ...learningMigrations,
+  ...usageMigrations,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -1,8 +1,9 @@
 /** The database's tables, as Kysely sees them. */
 import type { Generated } from 'kysely';
 import type { LearningDatabase } from './learning/tables.js';
+import type { RequestUsageColumns, UsageTables } from './usage-schema.js';
 
-export interface RequestsTable {
+export interface RequestsTable extends RequestUsageColumns {
   id: string;
   /** milliseconds since the epoch */
   created_at: number;
@@ -21,9 +22,10 @@ export interface RequestsTable {
   error_kind: string | null;
 }
 
-export interface Database extends LearningDatabase {
+export interface Database extends LearningDatabase, UsageTables {
   requests: RequestsTable;
 }
 
-export type RequestRecord = RequestsTable;
+/** A record as the request log writes it; the usage columns may be left out (null, cache_hit 0). */
+export type RequestRecord = Omit<RequestsTable, keyof RequestUsageColumns> & Partial<RequestUsageColumns>;
 export type { Generated };

@@ -21,7 +21,8 @@ import type { Runtime } from '../../runtime.js';
 import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
 import { answerHeaders } from '../headers.js';
-import { clientSignal } from '../request-context.js';
+import { clientSignal, meterOf, stageHeaders } from '../request-context.js';
+import { costHeader, formatCost } from '../pipeline.js';
 import { SSE_HEADERS, writeData } from '../sse.js';
 import { checkModelName } from '../validate.js';
 
@@ -37,19 +38,23 @@ export interface ContentRouteOptions {
 export function contentRoutes(app: FastifyInstance, rt: Runtime, opts: ContentRouteOptions = {}): void {
   app.post('/v1/content/batch', async (request, reply) => {
     const batch = parseBatch(request.body);
+    // Each item is a record of its own; the batch's meter settles their total against the key's budget.
+    const parent = meterOf(rt, request, 'content', false);
     const outcomes = await runBatch(rt, batch, {
       signal: clientSignal(reply).signal,
       requestId: request.id,
       onItem: (o) => {
-        const meter = rt.meter.start(`${request.id}:${o.index}`, 'content', false);
+        const meter = parent.child(`${request.id}:${o.index}`, 'content');
+        meter.kind = batch.items[o.index]?.kind ?? null;
         if (o.ok) {
           describe(meter, o.result);
           meter.end(200);
         } else meter.end(statusOf(o.error), o.error);
       },
     });
+    parent.end(200);
     const data = outcomes.map((o) => (o.ok ? { index: o.index, status: 200, ...o.result } : { index: o.index, status: statusOf(o.error), ...errorBody(o.error) }));
-    return reply.header('content-type', 'application/json').send(JSON.stringify({ object: 'list', data }));
+    return reply.headers(costHeader(parent)).header('content-type', 'application/json').send(JSON.stringify({ object: 'list', data }));
   });
 
   app.post<{ Params: { kind: string } }>('/v1/content/:kind', async (request, reply) => {
@@ -60,14 +65,15 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime, opts: ContentRo
     checkModelName(request.body);
     const req = parseContentBody(kind, request.body);
     if (opts.model !== undefined) req.model = opts.model;
-    const meter = rt.meter.start(request.id, 'content', req.stream === true);
+    const meter = meterOf(rt, request, 'content', req.stream === true);
+    meter.kind = kind;
     if (req.stream) return streamContent(rt, request, reply, req, meter, opts);
     try {
       const result = await generateContent(rt, req, { signal: clientSignal(reply).signal, requestId: request.id });
       opts.onResult?.(request, result);
       describe(meter, result);
       meter.end(200);
-      return reply.headers(resultHeaders(result)).header('content-type', 'application/json').send(JSON.stringify(result));
+      return reply.headers(resultHeaders(result)).headers(costHeader(meter)).header('content-type', 'application/json').send(JSON.stringify(result));
     } catch (err) {
       const pe = toPolymathError(err);
       meter.end(statusOf(pe), pe);
@@ -97,7 +103,7 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
     if (!opened) {
       opened = true;
       reply.hijack();
-      res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id });
+      res.writeHead(200, { ...stageHeaders(reply), ...SSE_HEADERS, trailer: 'x-polymath-cost-usd', 'x-request-id': request.id });
       meter.firstToken();
     }
     const data = JSON.stringify(event);
@@ -115,6 +121,7 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
     await send({ type: 'result', ...result });
     const last = tap?.last();
     if (last !== undefined) await writeData(res, last);
+    res.addTrailers({ 'x-polymath-cost-usd': formatCost(meter.costUsd()) });
     res.end();
     meter.end(200);
   } catch (err) {

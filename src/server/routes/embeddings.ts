@@ -3,13 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { toPolymathError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
 import { statusOf } from '../errors.js';
-import { clientSignal, outcomeHeaders } from '../request-context.js';
+import { clientSignal, meterOf, outcomeHeaders } from '../request-context.js';
+import { costHeader } from '../pipeline.js';
 import { validateEmbed } from '../validate.js';
 
 export function embeddingRoutes(app: FastifyInstance, rt: Runtime): void {
   app.post('/v1/embeddings', async (request, reply) => {
     const req = validateEmbed(request.body);
-    const meter = rt.meter.start(request.id, 'embeddings', false);
+    const meter = meterOf(rt, request, 'embeddings', false);
     try {
       const plan = rt.router.resolve(req.model);
       meter.route = plan.route ?? null;
@@ -21,7 +22,7 @@ export function embeddingRoutes(app: FastifyInstance, rt: Runtime): void {
       const hedged = out.hedgeUsage?.prompt_tokens ?? 0;
       meter.usage = { prompt_tokens: (usage?.prompt_tokens ?? 0) + hedged, completion_tokens: 0, total_tokens: (usage?.total_tokens ?? 0) + hedged };
       meter.end(200);
-      return reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(out.value.raw ?? JSON.stringify(out.value.body));
+      return reply.headers(outcomeHeaders(out, plan.route)).headers(costHeader(meter)).header('content-type', 'application/json').send(out.value.raw ?? JSON.stringify(out.value.body));
     } catch (err) {
       const pe = toPolymathError(err);
       meter.end(statusOf(pe), pe);
