@@ -101,12 +101,13 @@ for (const d of DIALECTS) {
     });
 
     it('moves on to the next topic when the content engine cannot write valid content on the weakest one', async () => {
-      // On the library, for a grade-6 learner who answered this way on "heart", the lesson on the
-      // weakest concept reads at grade 8.2: the content engine refuses it (invalid_output).
-      const learner = await server.pm.createLearner({ persona: { grade: 6 } });
+      // On the library, for a grade-5 learner who answered this way on "heart", the lesson on the
+      // weakest concept ("internal organ") reads above grade 5: the content engine refuses it
+      // (invalid_output). The probe below asserts that premise before the job runs.
+      const learner = await server.pm.createLearner({ persona: { grade: 5 } });
       const first = await server.pm.createLesson(learner.id, { topic: 'heart' });
       const quiz = (await getQuiz(server.runtime.store.db, first.quiz!.id))!;
-      const sub = await server.pm.submitQuiz(quiz.id, { answers: quiz.questions.map((q) => (q.type === 'multiple_choice' ? 0 : 'x')) }, { idempotencyKey: 'heart-6' });
+      const sub = await server.pm.submitQuiz(quiz.id, { answers: quiz.questions.map((q) => (q.type === 'multiple_choice' ? 0 : 'x')) }, { idempotencyKey: 'heart-5' });
       const deps = server.runtime.learning.deps;
       const job = (await nextLessonJob(deps, sub.id))!;
       const candidates = await topicCandidates(deps, learner as never, sub.quiz_id);
