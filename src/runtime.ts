@@ -10,6 +10,10 @@ import type { ProviderConfig } from './config/index.js';
 import { Executor, HealthMonitor, inFlightOf, Router } from './routing/index.js';
 import { migrateToLatest, openStore, RequestLog, type Store } from './store/index.js';
 import { Meter } from './usage/meter.js';
+import { ResponseCache } from './cache/index.js';
+import { routeEmbedder } from './cache/route-embedder.js';
+import { Metrics, type BreakerReading } from './telemetry/metrics.js';
+import { AlertEngine } from './usage/alerts/index.js';
 
 export interface Runtime {
   config: Config;
@@ -21,6 +25,9 @@ export interface Runtime {
   requestLog: RequestLog;
   meter: Meter;
   health: HealthMonitor;
+  metrics: Metrics;
+  cache: ResponseCache;
+  alerts: AlertEngine;
   /**
    * Applies a new config without dropping requests in flight: unchanged providers are kept,
    * changed and removed ones close once idle, the router is swapped at once. Server and store
@@ -40,6 +47,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const health = new HealthMonitor(executor.stats, logger);
   health.watch(providers, healthOptions(config));
   const retiring = new Map<Provider, Promise<void>>();
+  const metrics = new Metrics();
   let closed = false;
   const rt: Runtime = {
     config,
@@ -49,8 +57,11 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     executor,
     store,
     requestLog,
-    meter: new Meter(requestLog, logger),
+    meter: new Meter(requestLog, logger, metrics),
     health,
+    metrics,
+    cache: new ResponseCache(config.cache, logger, config.cache.semantic.embedding_model ? routeEmbedder({ get router() { return rt.router; }, executor }, config.cache.semantic.embedding_model) : undefined),
+    alerts: new AlertEngine(config.alerts, metrics, logger),
     async reload(next) {
       const old = rt.providers;
       const nextProviders = new Map<string, Provider>();
@@ -72,10 +83,10 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
         await Promise.allSettled(created.map((p) => p.close?.()));
         throw err;
       }
-      for (const key of ['server', 'store'] as const) {
+      for (const key of ['server', 'store', 'cache', 'alerts'] as const) {
         if (!sameConfig(rt.config[key], next[key])) logger.warn(`config reload: the "${key}" section changed; restart to apply it`);
       }
-      rt.config = { ...next, server: rt.config.server, store: rt.config.store };
+      rt.config = { ...next, server: rt.config.server, store: rt.config.store, cache: rt.config.cache, alerts: rt.config.alerts };
       rt.providers = nextProviders;
       health.watch(nextProviders, healthOptions(next));
       for (const [id, p] of old) {
@@ -86,13 +97,24 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     async close() {
       closed = true;
       health.stop();
+      await rt.alerts.close();
       await requestLog.flush();
       await Promise.allSettled([...rt.providers.values()].map((p) => p.close?.()));
       await Promise.allSettled([...retiring.values()]);
+      await rt.cache.close();
       await store.close();
     },
   };
+  metrics.readBreakersFrom(() => breakerReadings(rt));
+  rt.alerts.start();
   return rt;
+}
+
+/** Each known target's breaker, for the metrics and the breaker_open alert. */
+function* breakerReadings(rt: Runtime): Iterable<BreakerReading> {
+  for (const s of rt.executor.stats.all()) {
+    if (rt.providers.has(s.key.slice(0, s.key.indexOf('/')))) yield { target: s.key, state: s.breakerState };
+  }
 }
 
 function breakerOptions(config: Config) {

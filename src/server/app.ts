@@ -9,6 +9,7 @@ import { chatRoutes } from './routes/chat.js';
 import { embeddingRoutes } from './routes/embeddings.js';
 import { contentRoutes } from './routes/content.js';
 import { modelRoutes } from './routes/models.js';
+import { metricsRoutes } from './routes/metrics.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -53,5 +54,6 @@ export function buildApp(rt: Runtime): FastifyInstance {
   modelRoutes(app, rt);
   adminRoutes(app, rt);
   contentRoutes(app, rt);
+  metricsRoutes(app, rt);
   return app;
 }

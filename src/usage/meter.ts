@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { PolymathError } from '../errors.js';
 import type { Usage } from '../providers/types.js';
 import type { RequestLog } from '../store/request-log.js';
+import type { Metrics } from '../telemetry/metrics.js';
 
 export class Metering {
   private readonly started = performance.now();
@@ -64,6 +65,7 @@ export class Meter {
   constructor(
     private readonly log: RequestLog,
     logger: Logger,
+    private readonly metrics?: Metrics,
   ) {
     this.access = logger.child({}, { redact: { paths: [] } });
   }
@@ -75,6 +77,7 @@ export class Meter {
   /** @internal called by Metering.end */
   write(record: Parameters<RequestLog['record']>[0], error?: PolymathError): void {
     this.log.record(record);
+    this.metrics?.observeRequest(record);
     const line = {
       reqId: record.id,
       endpoint: record.endpoint,

@@ -6,6 +6,7 @@ import type { OpenStream, Outcome } from '../../routing/index.js';
 import type { Runtime } from '../../runtime.js';
 import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
+import { answerFromCache, cacheKeyOf, cacheOptions } from '../cache.js';
 import { clientSignal, outcomeHeaders } from '../request-context.js';
 import { chunkData, SSE_HEADERS, writeData } from '../sse.js';
 import { validateChat } from '../validate.js';
@@ -17,6 +18,8 @@ export function chatRoutes(app: FastifyInstance, rt: Runtime): void {
     try {
       const plan = rt.router.resolve(req.model);
       meter.route = plan.route ?? null;
+      const probe = await rt.cache.chat({ route: req.model, key: cacheKeyOf(request), kind: 'chat' }, req, cacheOptions(request));
+      if (answerFromCache(rt, 'chat', probe, reply, meter, plan.route ? { 'x-polymath-route': plan.route } : {})) return reply;
       const run = { signal: clientSignal(reply), requestId: request.id, meta: { headers: request.headers, body: req } };
       if (req.stream === true) {
         const opened = await rt.executor.stream(plan, req, run);
@@ -25,9 +28,11 @@ export function chatRoutes(app: FastifyInstance, rt: Runtime): void {
       const out = await rt.executor.chat(plan, req, run);
       describe(meter, out);
       meter.usage = withHedge(out.value.body.usage, out.hedgeUsage);
+      const body = out.value.raw ?? JSON.stringify(out.value.body);
       // The answer goes out first; recording it is not the client's wait.
-      reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(out.value.raw ?? JSON.stringify(out.value.body));
+      reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(body);
       meter.end(200);
+      probe.save({ body, provider: out.target.provider.id, model: out.target.model, usage: out.value.body.usage });
       return reply;
     } catch (err) {
       const pe = toPolymathError(err);
@@ -62,7 +67,7 @@ async function pipeStream(request: FastifyRequest, reply: FastifyReply, out: Out
   describe(meter, out);
   const res = reply.raw;
   reply.hijack();
-  res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id, ...outcomeHeaders(out, meter.route ?? undefined) });
+  res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id, 'x-polymath-cache': 'bypass', ...outcomeHeaders(out, meter.route ?? undefined) });
   if (out.hedgeUsage) meter.usage = out.hedgeUsage;
   const send = async (event: StreamEvent) => {
     meter.firstToken();

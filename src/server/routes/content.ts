@@ -15,11 +15,12 @@
  * An error before the first event is a plain JSON error with its status instead.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { generateContent, isKind, KIND_NAMES, parseBatch, parseContentBody, runBatch, type ContentResult, type ProgressEvent } from '../../content/index.js';
+import { generateContent, isKind, KIND_NAMES, KINDS, parseBatch, parseContentBody, runBatch, type ContentResult, type ProgressEvent } from '../../content/index.js';
 import { PolymathError, toPolymathError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
 import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
+import { answerFromCache, cacheKeyOf, cacheOptions } from '../cache.js';
 import { clientSignal } from '../request-context.js';
 import { SSE_HEADERS, writeData } from '../sse.js';
 
@@ -33,6 +34,7 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
         const meter = rt.meter.start(`${request.id}:${o.index}`, 'content', false);
         if (o.ok) {
           describe(meter, o.result);
+          rt.metrics.observeChecks(o.result.kind, o.result.quality.checks);
           meter.end(200);
         } else meter.end(statusOf(o.error), o.error);
       },
@@ -50,10 +52,17 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
     const meter = rt.meter.start(request.id, 'content', req.stream === true);
     if (req.stream) return streamContent(rt, request, reply, req, meter);
     try {
-      const result = await generateContent(rt, req, { signal: clientSignal(reply).signal, requestId: request.id });
+      const signal = clientSignal(reply).signal;
+      const deterministic = (req.options?.temperature ?? KINDS[kind].temperature) === 0;
+      const probe = await rt.cache.content({ route: req.model ?? 'default', key: cacheKeyOf(request), kind, persona: req.persona }, req, deterministic, signal, cacheOptions(request));
+      if (answerFromCache(rt, 'content', probe, reply, meter)) return reply;
+      const result = await generateContent(rt, req, { signal, requestId: request.id });
       describe(meter, result);
+      rt.metrics.observeChecks(kind, result.quality.checks);
       meter.end(200);
-      return reply.headers(resultHeaders(result)).header('content-type', 'application/json').send(JSON.stringify(result));
+      const body = JSON.stringify(result);
+      probe.save({ body, provider: result.provider, model: result.model, usage: result.usage });
+      return reply.headers(resultHeaders(result)).header('content-type', 'application/json').send(body);
     } catch (err) {
       const pe = toPolymathError(err);
       meter.end(statusOf(pe), pe);
@@ -87,7 +96,7 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
     if (!opened) {
       opened = true;
       reply.hijack();
-      res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id });
+      res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id, 'x-polymath-cache': 'bypass' });
       meter.firstToken();
     }
     await writeData(res, JSON.stringify(event));
@@ -99,6 +108,7 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
       onProgress: (e: ProgressEvent) => send(e),
     });
     describe(meter, result);
+    rt.metrics.observeChecks(req.kind, result.quality.checks);
     await send({ type: 'result', ...result });
     res.end();
     meter.end(200);

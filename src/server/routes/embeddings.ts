@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { toPolymathError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
 import { statusOf } from '../errors.js';
+import { answerFromCache, cacheKeyOf, cacheOptions } from '../cache.js';
 import { clientSignal, outcomeHeaders } from '../request-context.js';
 import { validateEmbed } from '../validate.js';
 
@@ -13,6 +14,8 @@ export function embeddingRoutes(app: FastifyInstance, rt: Runtime): void {
     try {
       const plan = rt.router.resolve(req.model);
       meter.route = plan.route ?? null;
+      const probe = await rt.cache.embeddings({ route: req.model, key: cacheKeyOf(request), kind: 'embeddings' }, req, cacheOptions(request));
+      if (answerFromCache(rt, 'embeddings', probe, reply, meter, plan.route ? { 'x-polymath-route': plan.route } : {})) return reply;
       const out = await rt.executor.embed(plan, req, { signal: clientSignal(reply), requestId: request.id, meta: { headers: request.headers, body: req } });
       meter.provider = out.target.provider.id;
       meter.model = out.target.model;
@@ -21,7 +24,9 @@ export function embeddingRoutes(app: FastifyInstance, rt: Runtime): void {
       const hedged = out.hedgeUsage?.prompt_tokens ?? 0;
       meter.usage = { prompt_tokens: (usage?.prompt_tokens ?? 0) + hedged, completion_tokens: 0, total_tokens: (usage?.total_tokens ?? 0) + hedged };
       meter.end(200);
-      return reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(out.value.raw ?? JSON.stringify(out.value.body));
+      const body = out.value.raw ?? JSON.stringify(out.value.body);
+      probe.save({ body, provider: out.target.provider.id, model: out.target.model, usage: { prompt_tokens: usage?.prompt_tokens ?? 0, completion_tokens: 0 } });
+      return reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(body);
     } catch (err) {
       const pe = toPolymathError(err);
       meter.end(statusOf(pe), pe);
