@@ -105,6 +105,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       await store.close();
     },
   };
+  await rt.cache.ready();
   metrics.readBreakersFrom(() => breakerReadings(rt));
   rt.alerts.start();
   return rt;

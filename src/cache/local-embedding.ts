@@ -2,10 +2,17 @@
  * The semantic cache's own embedding when no embeddings model is configured: feature hashing of
  * the text's words and of each word's character trigrams into a fixed number of dimensions,
  * L2-normalized, so cosine similarity measures shared words and word pieces. It is cheap (a few
- * µs for a topic, no call), deterministic across processes, and deliberately literal: "the water
- * cycle" and "water cycle!" match, "photosynthesis" and "cellular respiration" do not. It does not
- * know synonyms; configure `cache.semantic.embedding_model` for that.
+ * µs for a topic, no call), deterministic across processes, and deliberately literal: common
+ * English function words and possessives are left out, so "the water cycle" and "Water cycle!"
+ * or "how volcanoes erupt" and "how do volcanoes erupt" match, while "the water cycle" and "the
+ * carbon cycle" do not. It does not know synonyms; configure `cache.semantic.embedding_model`
+ * for that.
  */
+
+/** Words that do not change what a topic is about. */
+const STOP_WORDS = new Set(
+  'a an the of in on at to for and or about with from by into how what why when where which who is are was were be do does did can could should would explain introduction intro basics'.split(' '),
+);
 
 /** FNV-1a, 32 bits. */
 function fnv1a(s: string): number {
@@ -25,8 +32,9 @@ function addFeature(v: Float32Array, feature: string, weight: number): void {
 
 export function localEmbedding(text: string, dimensions: number): Float32Array {
   const v = new Float32Array(dimensions);
-  const words = text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
-  for (const w of words) {
+  const words = text.toLowerCase().normalize('NFKC').replace(/['’]s\b/gu, '').match(/[\p{L}\p{N}]+/gu) ?? [];
+  const kept = words.filter((w) => !STOP_WORDS.has(w));
+  for (const w of kept.length > 0 ? kept : words) {
     addFeature(v, `w:${w}`, 1);
     const padded = ` ${w} `;
     for (let i = 0; i + 3 <= padded.length; i++) addFeature(v, `t:${padded.slice(i, i + 3)}`, 0.5);

@@ -71,7 +71,7 @@ export class ResponseCache {
   }
 
   /** POST /v1/chat/completions: exact, when the route's mode and the request allow it. */
-  chat(ns: Namespace, body: { stream?: boolean | null; temperature?: number | null }, opts: RequestCacheOptions = {}): Promise<Probe> {
+  chat(ns: Namespace, body: { stream?: boolean | null; temperature?: number | null; [field: string]: unknown }, opts: RequestCacheOptions = {}): Promise<Probe> {
     if (body.stream === true) return Promise.resolve(BYPASS);
     if (!this.wanted(ns.route, opts, body.temperature === 0)) return Promise.resolve(BYPASS);
     return this.exact(requestKey(ns, body));
@@ -111,6 +111,15 @@ export class ResponseCache {
         this.semantic.add(space, vector, key);
       },
     };
+  }
+
+  /** Waits for the store to connect; a store that cannot is logged and every lookup is a miss until it can. */
+  async ready(): Promise<void> {
+    try {
+      await this.store.ready?.();
+    } catch (err) {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'the cache store is not reachable; requests go uncached until it is');
+    }
   }
 
   async close(): Promise<void> {

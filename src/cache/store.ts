@@ -7,6 +7,8 @@ export interface CacheStore {
   delete(key: string): Promise<void>;
   /** keys of every live entry, newest last, at most `limit` (to rebuild a semantic index on start) */
   keys(limit: number): Promise<string[]>;
+  /** resolves once the store can answer (connected); rejects when it cannot at start */
+  ready?(): Promise<void>;
   close(): Promise<void>;
 }
 
