@@ -56,9 +56,8 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
       const deterministic = (req.options?.temperature ?? KINDS[kind].temperature) === 0;
       const probe = await rt.cache.content({ route: req.model ?? 'default', key: cacheKeyOf(request), kind, persona: req.persona }, req, deterministic, signal, cacheOptions(request));
       if (answerFromCache(rt, 'content', probe, reply, meter)) return reply;
-      const result = await generateContent(rt, req, { signal, requestId: request.id });
+      const result = await generateContent(rt, req, { signal, requestId: request.id, onQuality: (q) => rt.metrics.observeChecks(kind, q.checks) });
       describe(meter, result);
-      rt.metrics.observeChecks(kind, result.quality.checks);
       meter.end(200);
       const body = JSON.stringify(result);
       probe.save({ body, provider: result.provider, model: result.model, usage: result.usage });
@@ -106,9 +105,9 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
       signal: clientSignal(reply).signal,
       requestId: request.id,
       onProgress: (e: ProgressEvent) => send(e),
+      onQuality: (q) => rt.metrics.observeChecks(req.kind, q.checks),
     });
     describe(meter, result);
-    rt.metrics.observeChecks(req.kind, result.quality.checks);
     await send({ type: 'result', ...result });
     res.end();
     meter.end(200);
