@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `polymath` command: dispatches to a subcommand in src/commands/. */
 import { generate } from './commands/generate.js';
+import { keys } from './commands/keys.js';
 import { models } from './commands/models.js';
 import { serve } from './commands/serve.js';
 import { USAGE_EXIT, type Command } from './commands/types.js';
@@ -10,6 +11,7 @@ const COMMANDS: Record<string, Command> = {
   serve,
   models,
   generate,
+  keys,
 };
 
 function help(): string {

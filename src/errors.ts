@@ -5,6 +5,7 @@
 export type ErrorKind =
   | 'invalid_request'
   | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'model_not_found'
   | 'payload_too_large'
@@ -15,6 +16,7 @@ export type ErrorKind =
   | 'no_provider'
   | 'no_healthy_target'
   | 'queue_full'
+  | 'unavailable'
   | 'upstream_error'
   | 'upstream_invalid'
   | 'upstream_timeout'

@@ -14,6 +14,11 @@ import { ResponseCache } from './cache/index.js';
 import { routeEmbedder } from './cache/route-embedder.js';
 import { Metrics, type BreakerReading } from './telemetry/metrics.js';
 import { AlertEngine } from './usage/alerts/index.js';
+import { Budgets } from './usage/budgets.js';
+import { KeyStore } from './usage/keys.js';
+import { RateLimits } from './usage/limits.js';
+import { Pricing } from './usage/pricing.js';
+import { openState, type SharedState } from './usage/state.js';
 
 export interface Runtime {
   config: Config;
@@ -28,6 +33,12 @@ export interface Runtime {
   metrics: Metrics;
   cache: ResponseCache;
   alerts: AlertEngine;
+  /** rate limits and budget counters: memory, or Redis shared by every instance (config `state`) */
+  state: SharedState;
+  keys: KeyStore;
+  pricing: Pricing;
+  budgets: Budgets;
+  limits: RateLimits;
   /**
    * Applies a new config without dropping requests in flight: unchanged providers are kept,
    * changed and removed ones close once idle, the router is swapped at once. Server and store
@@ -49,6 +60,10 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const retiring = new Map<Provider, Promise<void>>();
   const metrics = new Metrics();
   let closed = false;
+  const state = openState(config.state);
+  const pricing = new Pricing(config.pricing, (id) => rt.config.providers[id]?.type, logger);
+  const budgets = new Budgets(state, store.db, config.budgets, logger);
+  const limits = new RateLimits(state);
   const rt: Runtime = {
     config,
     logger,
@@ -57,10 +72,15 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     executor,
     store,
     requestLog,
-    meter: new Meter(requestLog, logger, metrics),
+    meter: new Meter(requestLog, logger, pricing, budgets, limits),
     health,
+    state,
+    keys: new KeyStore(store.db, config.auth.key_cache_ms),
+    pricing,
+    budgets,
+    limits,
     metrics,
-    cache: new ResponseCache(config.cache, logger, config.cache.semantic.embedding_model ? routeEmbedder({ get router() { return rt.router; }, executor }, config.cache.semantic.embedding_model) : undefined),
+    cache: new ResponseCache({ ...config.cache, url: config.cache.url ?? config.state.url }, logger, config.cache.semantic.embedding_model ? routeEmbedder({ get router() { return rt.router; }, executor }, config.cache.semantic.embedding_model) : undefined),
     alerts: new AlertEngine(config.alerts, metrics, logger),
     async reload(next) {
       const old = rt.providers;
@@ -88,6 +108,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       }
       rt.config = { ...next, server: rt.config.server, store: rt.config.store, cache: rt.config.cache, alerts: rt.config.alerts };
       rt.providers = nextProviders;
+      pricing.reset(next.pricing);
       health.watch(nextProviders, healthOptions(next));
       for (const [id, p] of old) {
         if (nextProviders.get(id) === p) continue;
@@ -102,11 +123,16 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       await Promise.allSettled([...rt.providers.values()].map((p) => p.close?.()));
       await Promise.allSettled([...retiring.values()]);
       await rt.cache.close();
+      await state.close();
       await store.close();
     },
   };
   await rt.cache.ready();
+  rt.meter.onRecord((record) => metrics.observeRequest(record));
   metrics.readBreakersFrom(() => breakerReadings(rt));
+  metrics.readBudgetsFrom(() =>
+    rt.budgets.snapshot().map((b) => ({ key: b.name, period: b.period, limit_usd: b.budgetUsd, spent_usd: b.spentUsd, soft: rt.config.budgets.soft_threshold })),
+  );
   rt.alerts.start();
   return rt;
 }

@@ -117,10 +117,10 @@ describe('POST /v1/chat/completions', () => {
     expect(chunks.at(-1)!.choices).toEqual([]);
   });
 
-  it('without include_usage the stream carries no usage chunk', async () => {
+  it('without include_usage the stream carries no usage chunk (the upstream is still asked for usage, to meter it)', async () => {
     const stream = await pm.client.chat.completions.create({ model: 'default', messages, stream: true });
     for await (const c of stream) expect(c.usage ?? undefined).toBeUndefined();
-    expect(upstream.received.at(-1)!.body.stream_options).toBeUndefined();
+    expect(upstream.received.at(-1)!.body.stream_options).toEqual({ include_usage: true });
   });
 });
 

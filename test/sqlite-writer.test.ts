@@ -47,7 +47,7 @@ describe('SQLite request inserts on a worker thread', () => {
     const { store } = await freshStore();
     toClose.push(store);
     await store.insertRequests([record(1), record(2)]);
-    expect(await store.db.selectFrom('requests').selectAll().orderBy('id').execute()).toEqual([record(1), record(2)]);
+    expect(await store.db.selectFrom('requests').selectAll().orderBy('id').execute()).toMatchObject([record(1), record(2)]);
 
     await store.insertRequests([record(1, { status: 500 }), record(3)]);
     const rows = await store.db.selectFrom('requests').select(['id', 'status']).orderBy('id').execute();

@@ -65,7 +65,7 @@ for (const d of dialects) {
     it('runs the migrations, and running them again changes nothing', async () => {
       await migrateToLatest(store.db);
       await migrateToLatest(store.db);
-      expect(await appliedMigrations(store.db)).toEqual(['0001_requests']);
+      expect(await appliedMigrations(store.db)).toContain('0001_requests');
     });
 
     it('writes request records in batches and reads them back with their types', async () => {
@@ -74,7 +74,7 @@ for (const d of dialects) {
       await log.flush();
       const rows = await store.db.selectFrom('requests').selectAll().orderBy('created_at').execute();
       expect(rows).toHaveLength(7);
-      expect(rows[0]).toEqual(record(0));
+      expect(rows[0]).toMatchObject(record(0));
       expect(rows[6]).toMatchObject({ status: 502, error_kind: 'upstream_error', prompt_tokens: null });
     });
 

@@ -1,4 +1,4 @@
-export { ResponseCache, type CacheStatus, type CachedAnswer, type Probe, type Embedder, type RequestCacheOptions } from './response-cache.js';
+export { BYPASS, ResponseCache, type CacheStatus, type CachedAnswer, type Probe, type Embedder, type RequestCacheOptions } from './response-cache.js';
 export { type Namespace } from './key.js';
 export { localEmbedding } from './local-embedding.js';
 export { MemoryStore } from './memory-store.js';

@@ -49,7 +49,8 @@ export interface RequestCacheOptions {
   cacheControl?: string | string[];
 }
 
-const BYPASS: Probe = { status: 'bypass', save() {} };
+/** The probe of a request the cache does not read or write. */
+export const BYPASS: Probe = Object.freeze({ status: 'bypass', save() {} });
 const LOG_EVERY_MS = 60_000;
 
 export class ResponseCache {
@@ -65,7 +66,8 @@ export class ResponseCache {
     store?: CacheStore,
   ) {
     const bounds = { maxEntries: config.max_entries, maxBytes: config.max_bytes };
-    this.store = store ?? (config.url.startsWith('memory:') ? new MemoryStore(bounds) : new RedisStore({ ...bounds, url: config.url, prefix: config.prefix, timeoutMs: config.timeout_ms }));
+    const url = config.url ?? 'memory://';
+    this.store = store ?? (url.startsWith('memory:') ? new MemoryStore(bounds) : new RedisStore({ ...bounds, url, prefix: config.prefix, timeoutMs: config.timeout_ms }));
     this.semantic = new SemanticIndex(config.max_entries);
     this.embed = embed ?? (async (text) => localEmbedding(text, config.semantic.dimensions));
   }

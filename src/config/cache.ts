@@ -14,8 +14,11 @@ export const cacheModeSchema = z.enum(['deterministic', 'always', 'off']);
 export const cacheSchema = z
   .object({
     enabled: z.boolean().default(true),
-    /** `memory://` (per process) or `redis://host:port/db` (shared by every instance using it) */
-    url: z.string().regex(/^(memory|rediss?):\/\//, 'the cache url is memory:// or redis://…').default('memory://'),
+    /**
+     * `memory://` (per process) or `redis://host:port/db` (shared by every instance using it);
+     * unset: where `state.url` points (memory by default)
+     */
+    url: z.string().regex(/^(memory|rediss?):\/\//, 'the cache url is memory:// or redis://…').optional(),
     /** Redis key prefix; instances sharing one prefix share one cache */
     prefix: z.string().min(1).max(100).default('polymath:cache:'),
     /** how long an answer is served from the cache */

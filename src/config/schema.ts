@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { providerSchema } from './providers.js';
 import { cacheSchema } from './cache.js';
 import { alertsSchema } from './alerts.js';
+import { authSchema, budgetsSchema, pricingSchema, stateSchema } from './usage.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'names use letters, digits, ".", "_" and "-"');
 
@@ -140,6 +141,7 @@ export const configSchema = z
     flags: z.record(z.string(), z.boolean()).default({}),
     cache: cacheSchema,
     alerts: alertsSchema,
+    auth: authSchema, pricing: pricingSchema, budgets: budgetsSchema, state: stateSchema,
   })
   .superRefine((cfg, ctx) => {
     for (const [routeName, route] of Object.entries(cfg.routes)) {

@@ -10,6 +10,10 @@ import { embeddingRoutes } from './routes/embeddings.js';
 import { contentRoutes } from './routes/content.js';
 import { modelRoutes } from './routes/models.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { usePipeline } from './pipeline.js';
+import { requestStages } from './stages.js';
+import { keyRoutes } from './routes/keys.js';
+import { usageRoutes } from './routes/usage.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -45,6 +49,8 @@ export function buildApp(rt: Runtime): FastifyInstance {
     done();
   });
 
+  usePipeline(app, rt, requestStages(rt));
+
   // The API takes JSON only: a text/plain body is a 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);
@@ -55,5 +61,7 @@ export function buildApp(rt: Runtime): FastifyInstance {
   adminRoutes(app, rt);
   contentRoutes(app, rt);
   metricsRoutes(app, rt);
+  keyRoutes(app, rt);
+  usageRoutes(app, rt);
   return app;
 }

@@ -1,8 +1,17 @@
 /** Per-request helpers shared by the routes: the client's abort signal and the outcome headers. */
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Abort } from '../abort.js';
 import { PolymathError } from '../errors.js';
 import type { Outcome } from '../routing/index.js';
+import type { Runtime } from '../runtime.js';
+import type { Metering } from '../usage/meter.js';
+
+/** The request's meter, made by the request path (server/pipeline.ts), or a new one outside it. */
+export function meterOf(rt: Runtime, request: FastifyRequest, endpoint: string, stream: boolean): Metering {
+  const meter = request.polymath?.meter ?? rt.meter.start(request.id, endpoint, stream);
+  meter.stream = stream;
+  return meter;
+}
 
 /**
  * Aborts when the client goes away before the response is finished. An Abort rather than an

@@ -4,7 +4,8 @@ import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import type { Database, RequestRecord } from './schema.js';
+import type { Database, RequestRecord, RequestsTable } from './schema.js';
+import { USAGE_COLUMNS, withUsageDefaults } from './usage-columns.js';
 import { SqliteWriter } from './sqlite-writer.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -18,7 +19,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const REQUEST_COLUMNS = ['id', 'created_at', 'endpoint', 'route', 'provider', 'model', 'stream', 'status', 'attempts', 'latency_ms', 'ttft_ms', 'prompt_tokens', 'completion_tokens', 'error_kind'] as const;
+const REQUEST_COLUMNS = ['id', 'created_at', 'endpoint', 'route', 'provider', 'model', 'stream', 'status', 'attempts', 'latency_ms', 'ttft_ms', 'prompt_tokens', 'completion_tokens', 'error_kind', ...USAGE_COLUMNS] as const;
 const INSERT_REQUEST = `insert or ignore into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map((c) => `@${c}`).join(', ')})`;
 
 export function openStore(url: string, cwd = process.cwd()): Store {
@@ -31,7 +32,7 @@ export function openStore(url: string, cwd = process.cwd()): Store {
       db,
       dialect: 'postgres',
       async insertRequests(rows) {
-        await db.insertInto('requests').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute();
+        await db.insertInto('requests').values(withUsageDefaults(rows) as RequestsTable[]).onConflict((oc) => oc.column('id').doNothing()).execute();
       },
       close: () => db.destroy(),
     };
@@ -53,7 +54,7 @@ export function openStore(url: string, cwd = process.cwd()): Store {
       return {
         db,
         dialect: 'sqlite',
-        insertRequests: (rows) => writer.write(rows),
+        insertRequests: (rows) => writer.write(withUsageDefaults(rows)),
         async close() {
           await writer.close();
           await db.destroy();
@@ -74,7 +75,7 @@ export function openStore(url: string, cwd = process.cwd()): Store {
             for (const row of batch) insert.run(row);
           });
         }
-        insertMany(rows);
+        insertMany(withUsageDefaults(rows));
       },
       close: () => db.destroy(),
     };

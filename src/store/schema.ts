@@ -1,7 +1,8 @@
 /** The database's tables, as Kysely sees them. */
 import type { Generated } from 'kysely';
+import type { RequestUsageColumns, UsageTables } from './usage-schema.js';
 
-export interface RequestsTable {
+export interface RequestsTable extends RequestUsageColumns {
   id: string;
   /** milliseconds since the epoch */
   created_at: number;
@@ -20,9 +21,10 @@ export interface RequestsTable {
   error_kind: string | null;
 }
 
-export interface Database {
+export interface Database extends UsageTables {
   requests: RequestsTable;
 }
 
-export type RequestRecord = RequestsTable;
+/** A record as the request log writes it; the usage columns may be left out (null, cache_hit 0). */
+export type RequestRecord = Omit<RequestsTable, keyof RequestUsageColumns> & Partial<RequestUsageColumns>;
 export type { Generated };

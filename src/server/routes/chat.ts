@@ -1,38 +1,44 @@
 /** POST /v1/chat/completions: JSON or SSE, the upstream's bytes passed through. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toPolymathError } from '../../errors.js';
-import type { StreamEvent, Usage } from '../../providers/types.js';
+import type { ChatRequest, StreamEvent, Usage } from '../../providers/types.js';
 import type { OpenStream, Outcome } from '../../routing/index.js';
 import type { Runtime } from '../../runtime.js';
 import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
-import { answerFromCache, cacheKeyOf, cacheOptions } from '../cache.js';
-import { clientSignal, outcomeHeaders } from '../request-context.js';
+import { countUsage } from '../../usage/count-tokens.js';
+import { saveAnswer } from '../cache-stage.js';
+import { formatCost } from '../pipeline.js';
+import { clientSignal, meterOf, outcomeHeaders } from '../request-context.js';
 import { chunkData, SSE_HEADERS, writeData } from '../sse.js';
 import { validateChat } from '../validate.js';
+
+/** the most streamed text kept for counting tokens, in characters */
+const MAX_COUNTED_CHARS = 1_000_000;
 
 export function chatRoutes(app: FastifyInstance, rt: Runtime): void {
   app.post('/v1/chat/completions', async (request, reply) => {
     const req = validateChat(request.body);
-    const meter = rt.meter.start(request.id, 'chat', req.stream === true);
+    const meter = meterOf(rt, request, 'chat', req.stream === true);
     try {
       const plan = rt.router.resolve(req.model);
       meter.route = plan.route ?? null;
-      const probe = await rt.cache.chat({ route: req.model, key: cacheKeyOf(request), kind: 'chat' }, req, cacheOptions(request));
-      if (answerFromCache(rt, 'chat', probe, reply, meter, plan.route ? { 'x-polymath-route': plan.route } : {})) return reply;
       const run = { signal: clientSignal(reply), requestId: request.id, meta: { headers: request.headers, body: req } };
       if (req.stream === true) {
-        const opened = await rt.executor.stream(plan, req, run);
-        return await pipeStream(request, reply, opened, meter);
+        // Usage is always asked of the upstream, to meter the stream; the client sees it only if it asked.
+        const clientAsked = req.stream_options?.include_usage === true;
+        const upstreamReq = clientAsked ? req : { ...req, stream_options: { ...req.stream_options, include_usage: true } };
+        const opened = await rt.executor.stream(plan, upstreamReq, run);
+        return await pipeStream(request, reply, opened, meter, req, clientAsked);
       }
       const out = await rt.executor.chat(plan, req, run);
       describe(meter, out);
       meter.usage = withHedge(out.value.body.usage, out.hedgeUsage);
-      const body = out.value.raw ?? JSON.stringify(out.value.body);
       // The answer goes out first; recording it is not the client's wait.
+      const body = out.value.raw ?? JSON.stringify(out.value.body);
       reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(body);
       meter.end(200);
-      probe.save({ body, provider: out.target.provider.id, model: out.target.model, usage: out.value.body.usage });
+      saveAnswer(request, body, meter);
       return reply;
     } catch (err) {
       const pe = toPolymathError(err);
@@ -63,16 +69,39 @@ function withHedge(usage: Usage | undefined, hedge: Usage | undefined): Usage | 
  * it ends the stream with an SSE error event and no [DONE], and is recorded as a failure. A
  * stream that ends without a finish reason is such a failure too (the executor's stream throws it).
  */
-async function pipeStream(request: FastifyRequest, reply: FastifyReply, out: Outcome<OpenStream>, meter: Metering): Promise<void> {
+async function pipeStream(request: FastifyRequest, reply: FastifyReply, out: Outcome<OpenStream>, meter: Metering, req: ChatRequest, clientAsked: boolean): Promise<void> {
   describe(meter, out);
   const res = reply.raw;
   reply.hijack();
-  res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id, 'x-polymath-cache': 'bypass', ...outcomeHeaders(out, meter.route ?? undefined) });
-  if (out.hedgeUsage) meter.usage = out.hedgeUsage;
+  // The cost is known at the end: it goes out as an HTTP trailer (and into the request record).
+  res.writeHead(200, { ...SSE_HEADERS, trailer: 'x-polymath-cost-usd', 'x-request-id': request.id, ...outcomeHeaders(out, meter.route ?? undefined) });
+  let reported = false;
+  // The text sent, for counting tokens when the upstream reports none (bounded: past it, 4 characters a token).
+  let text = '';
+  let extraChars = 0;
   const send = async (event: StreamEvent) => {
     meter.firstToken();
-    if (event.chunk.usage) meter.usage = withHedge(event.chunk.usage, out.hedgeUsage);
-    await writeData(res, chunkData(event));
+    if (event.chunk.usage) {
+      reported = true;
+      meter.usage = withHedge(event.chunk.usage, out.hedgeUsage);
+      if (!clientAsked && event.chunk.choices.length === 0) return;
+    }
+    if (!reported) {
+      for (const c of event.chunk.choices) {
+        const d = c.delta as { content?: unknown } | undefined;
+        if (typeof d?.content !== 'string') continue;
+        if (text.length < MAX_COUNTED_CHARS) text += d.content;
+        else extraChars += d.content.length;
+      }
+    }
+    await writeData(res, clientAsked ? chunkData(event) : withoutNullUsage(event));
+  };
+  const counted = async () => {
+    if (reported) return;
+    const u = await countUsage(req, text);
+    u.completion_tokens += Math.ceil(extraChars / 4);
+    u.total_tokens = u.prompt_tokens + u.completion_tokens;
+    meter.usage = withHedge(u, out.hedgeUsage);
   };
   try {
     for (const event of out.value.head) await send(event);
@@ -81,16 +110,37 @@ async function pipeStream(request: FastifyRequest, reply: FastifyReply, out: Out
       if (next.done) break;
       await send(next.value);
     }
+    await counted();
+    res.addTrailers({ 'x-polymath-cost-usd': formatCost(meter.costUsd()) });
     res.end('data: [DONE]\n\n');
     meter.end(200);
   } catch (err) {
     const pe = toPolymathError(err, 'upstream_error');
+    // The tokens a failed stream spent count too.
+    await counted().catch(() => {});
     if (pe.kind !== 'client_closed' && !res.destroyed) {
       await writeData(res, JSON.stringify(errorBody(pe)));
+      res.addTrailers({ 'x-polymath-cost-usd': formatCost(meter.costUsd()) });
       res.end();
     }
     meter.end(pe.kind === 'client_closed' ? 499 : statusOf(pe), pe);
   } finally {
     await out.value.rest.return?.();
   }
+}
+
+const NULL_USAGE = ',"usage":null}';
+
+/**
+ * A chunk as the client would have had it without include_usage: OpenAI then adds `"usage":null`
+ * as the last field of every chunk, which is cut from the upstream's bytes (no re-serialization).
+ */
+function withoutNullUsage(event: StreamEvent): string {
+  const raw = event.raw;
+  if (raw !== undefined && !raw.includes('\n')) return raw.endsWith(NULL_USAGE) ? `${raw.slice(0, -NULL_USAGE.length)}}` : raw;
+  if (event.chunk.usage === null) {
+    const { usage: _usage, ...rest } = event.chunk;
+    return JSON.stringify(rest);
+  }
+  return JSON.stringify(event.chunk);
 }

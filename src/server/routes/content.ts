@@ -15,23 +15,27 @@
  * An error before the first event is a plain JSON error with its status instead.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { generateContent, isKind, KIND_NAMES, KINDS, parseBatch, parseContentBody, runBatch, type ContentResult, type ProgressEvent } from '../../content/index.js';
+import { generateContent, isKind, KIND_NAMES, parseBatch, parseContentBody, runBatch, type ContentResult, type ProgressEvent } from '../../content/index.js';
 import { PolymathError, toPolymathError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
 import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
-import { answerFromCache, cacheKeyOf, cacheOptions } from '../cache.js';
-import { clientSignal } from '../request-context.js';
+import { clientSignal, meterOf } from '../request-context.js';
+import { saveAnswer } from '../cache-stage.js';
+import { formatCost } from '../pipeline.js';
 import { SSE_HEADERS, writeData } from '../sse.js';
 
 export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
   app.post('/v1/content/batch', async (request, reply) => {
     const batch = parseBatch(request.body);
+    // Each item is a record of its own; the batch's meter settles their total against the key's budget.
+    const parent = meterOf(rt, request, 'content', false);
     const outcomes = await runBatch(rt, batch, {
       signal: clientSignal(reply).signal,
       requestId: request.id,
       onItem: (o) => {
-        const meter = rt.meter.start(`${request.id}:${o.index}`, 'content', false);
+        const meter = parent.child(`${request.id}:${o.index}`, 'content');
+        meter.kind = batch.items[o.index]?.kind ?? null;
         if (o.ok) {
           describe(meter, o.result);
           rt.metrics.observeChecks(o.result.kind, o.result.quality.checks);
@@ -39,6 +43,7 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
         } else meter.end(statusOf(o.error), o.error);
       },
     });
+    parent.end(200);
     const data = outcomes.map((o) => (o.ok ? { index: o.index, status: 200, ...o.result } : { index: o.index, status: statusOf(o.error), ...errorBody(o.error) }));
     return reply.header('content-type', 'application/json').send(JSON.stringify({ object: 'list', data }));
   });
@@ -49,18 +54,15 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
       throw new PolymathError('not_found', `Unknown content kind "${kind}". Kinds: ${KIND_NAMES.join(', ')}.`, { code: 'unknown_kind' });
     }
     const req = parseContentBody(kind, request.body);
-    const meter = rt.meter.start(request.id, 'content', req.stream === true);
+    const meter = meterOf(rt, request, 'content', req.stream === true);
+    meter.kind = kind;
     if (req.stream) return streamContent(rt, request, reply, req, meter);
     try {
-      const signal = clientSignal(reply).signal;
-      const deterministic = (req.options?.temperature ?? KINDS[kind].temperature) === 0;
-      const probe = await rt.cache.content({ route: req.model ?? 'default', key: cacheKeyOf(request), kind, persona: req.persona }, req, deterministic, signal, cacheOptions(request));
-      if (answerFromCache(rt, 'content', probe, reply, meter)) return reply;
-      const result = await generateContent(rt, req, { signal, requestId: request.id, onQuality: (q) => rt.metrics.observeChecks(kind, q.checks) });
+      const result = await generateContent(rt, req, { signal: clientSignal(reply).signal, requestId: request.id, onQuality: (q) => rt.metrics.observeChecks(kind, q.checks) });
       describe(meter, result);
       meter.end(200);
       const body = JSON.stringify(result);
-      probe.save({ body, provider: result.provider, model: result.model, usage: result.usage });
+      saveAnswer(request, body, meter);
       return reply.headers(resultHeaders(result)).header('content-type', 'application/json').send(body);
     } catch (err) {
       const pe = toPolymathError(err);
@@ -95,7 +97,7 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
     if (!opened) {
       opened = true;
       reply.hijack();
-      res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id, 'x-polymath-cache': 'bypass' });
+      res.writeHead(200, { ...SSE_HEADERS, trailer: 'x-polymath-cost-usd', 'x-request-id': request.id });
       meter.firstToken();
     }
     await writeData(res, JSON.stringify(event));
@@ -109,6 +111,7 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
     });
     describe(meter, result);
     await send({ type: 'result', ...result });
+    res.addTrailers({ 'x-polymath-cost-usd': formatCost(meter.costUsd()) });
     res.end();
     meter.end(200);
   } catch (err) {

@@ -3,19 +3,17 @@ import type { FastifyInstance } from 'fastify';
 import { toPolymathError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
 import { statusOf } from '../errors.js';
-import { answerFromCache, cacheKeyOf, cacheOptions } from '../cache.js';
-import { clientSignal, outcomeHeaders } from '../request-context.js';
+import { saveAnswer } from '../cache-stage.js';
+import { clientSignal, meterOf, outcomeHeaders } from '../request-context.js';
 import { validateEmbed } from '../validate.js';
 
 export function embeddingRoutes(app: FastifyInstance, rt: Runtime): void {
   app.post('/v1/embeddings', async (request, reply) => {
     const req = validateEmbed(request.body);
-    const meter = rt.meter.start(request.id, 'embeddings', false);
+    const meter = meterOf(rt, request, 'embeddings', false);
     try {
       const plan = rt.router.resolve(req.model);
       meter.route = plan.route ?? null;
-      const probe = await rt.cache.embeddings({ route: req.model, key: cacheKeyOf(request), kind: 'embeddings' }, req, cacheOptions(request));
-      if (answerFromCache(rt, 'embeddings', probe, reply, meter, plan.route ? { 'x-polymath-route': plan.route } : {})) return reply;
       const out = await rt.executor.embed(plan, req, { signal: clientSignal(reply), requestId: request.id, meta: { headers: request.headers, body: req } });
       meter.provider = out.target.provider.id;
       meter.model = out.target.model;
@@ -25,7 +23,7 @@ export function embeddingRoutes(app: FastifyInstance, rt: Runtime): void {
       meter.usage = { prompt_tokens: (usage?.prompt_tokens ?? 0) + hedged, completion_tokens: 0, total_tokens: (usage?.total_tokens ?? 0) + hedged };
       meter.end(200);
       const body = out.value.raw ?? JSON.stringify(out.value.body);
-      probe.save({ body, provider: out.target.provider.id, model: out.target.model, usage: { prompt_tokens: usage?.prompt_tokens ?? 0, completion_tokens: 0 } });
+      saveAnswer(request, body, meter);
       return reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(body);
     } catch (err) {
       const pe = toPolymathError(err);

@@ -1,0 +1,125 @@
+/**
+ * The one place the request path's stages run (auth → limits → cache → the route → meter), for
+ * every `/v1/*` route, present or added later, without the route doing anything. A stage is a
+ * function over the request's context; it may answer early by throwing a PolymathError (401,
+ * 403, 429) or by sending a reply itself (a cache hit), which ends the request there.
+ *
+ * Stages of phase `request` run before the body is read (auth: an unauthenticated request's body
+ * is never parsed); stages of phase `handler` run with the parsed body, just before the route.
+ * Each POST outside /v1/admin/* gets a meter before the `handler` stages run; it is ended (and its
+ * budget reservation settled) when the response closes, if the route did not end it.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PolymathError } from '../errors.js';
+import type { Runtime } from '../runtime.js';
+import type { ApiKey } from '../usage/keys.js';
+import type { Metering } from '../usage/meter.js';
+
+export interface RequestContext {
+  /** the API key the request came with; null when anonymous (auth off) or admin */
+  key: ApiKey | null;
+  /** the request came with the admin key */
+  admin: boolean;
+  /** the request's meter (every POST outside /v1/admin/*), null otherwise */
+  meter: Metering | null;
+}
+
+export interface RequestStage {
+  name: string;
+  phase: 'request' | 'handler';
+  /** returns (or resolves) when the request may go on; throws to answer with an error */
+  run(ctx: RequestContext, request: FastifyRequest, reply: FastifyReply): void | Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the request path's context, on every /v1/* request */
+    polymath: RequestContext | null;
+  }
+}
+
+type Done = (err?: Error) => void;
+
+export function usePipeline(app: FastifyInstance, rt: Runtime, stages: RequestStage[]): void {
+  const early = stages.filter((s) => s.phase === 'request');
+  const late = stages.filter((s) => s.phase === 'handler');
+  app.decorateRequest('polymath', null);
+
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith('/v1/')) return done();
+    const ctx: RequestContext = { key: null, admin: false, meter: null };
+    request.polymath = ctx;
+    runStages(early, 0, ctx, request, reply, done);
+  });
+
+  app.addHook('preHandler', (request, reply, done) => {
+    const ctx = request.polymath;
+    if (!ctx) return done();
+    if (request.method === 'POST' && !request.url.startsWith('/v1/admin/')) {
+      const meter = rt.meter.start(request.id, endpointOf(request), false);
+      meter.key = ctx.key;
+      meter.user = userOf(request);
+      ctx.meter = meter;
+      reply.raw.once('close', () => {
+        if (!meter.isEnded) meter.end(reply.raw.writableFinished ? reply.raw.statusCode : 499);
+      });
+    }
+    runStages(late, 0, ctx, request, reply, done);
+  });
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const meter = request.polymath?.meter;
+    if (meter && meter.provider !== null) reply.header('x-polymath-cost-usd', formatCost(meter.costUsd()));
+    done(null, payload);
+  });
+}
+
+/** Runs stages in order; synchronous ones without a promise's cost. */
+function runStages(stages: RequestStage[], from: number, ctx: RequestContext, request: FastifyRequest, reply: FastifyReply, done: Done): void {
+  for (let i = from; i < stages.length; i++) {
+    let pending: void | Promise<void>;
+    try {
+      pending = stages[i].run(ctx, request, reply);
+    } catch (err) {
+      return done(err as PolymathError);
+    }
+    if (reply.sent) return; // the stage answered
+    if (pending) {
+      pending.then(
+        () => (reply.sent ? undefined : runStages(stages, i + 1, ctx, request, reply, done)),
+        (err: Error) => done(err),
+      );
+      return;
+    }
+  }
+  done();
+}
+
+/** USD with up to nine decimals, never in exponent form. */
+export function formatCost(usd: number): string {
+  return usd.toFixed(9).replace(/\.?0+$/, '') || '0';
+}
+
+const ENDPOINTS: Record<string, string> = { '/v1/chat/completions': 'chat', '/v1/embeddings': 'embeddings', '/v1/completions': 'completions' };
+
+/** chat | embeddings | content | the first path segment after /v1/ (learners, quizzes, …). */
+function endpointOf(request: FastifyRequest): string {
+  const url = request.routeOptions.url ?? request.url;
+  const known = ENDPOINTS[url];
+  if (known) return known;
+  const rest = url.slice(4);
+  const slash = rest.indexOf('/');
+  return slash === -1 ? rest : rest.slice(0, slash);
+}
+
+const MAX_USER = 256;
+
+/** The body's `user`, else the learner the path or body names. */
+function userOf(request: FastifyRequest): string | null {
+  const body = request.body as { user?: unknown; learner_id?: unknown } | null | undefined;
+  const user = body && typeof body === 'object' ? (typeof body.user === 'string' ? body.user : body.learner_id) : undefined;
+  if (typeof user === 'string' && user.length > 0) return user.slice(0, MAX_USER);
+  const params = request.params as { learner_id?: unknown; id?: unknown } | undefined;
+  const learner = params?.learner_id ?? (request.url.startsWith('/v1/learners/') ? params?.id : undefined);
+  return typeof learner === 'string' ? learner.slice(0, MAX_USER) : null;
+}

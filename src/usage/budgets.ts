@@ -1,0 +1,127 @@
+/**
+ * Per-key budgets that hold under concurrency: a request reserves its estimated cost before the
+ * call (refused with 429 insufficient_quota when the reservation would pass the budget) and
+ * settles to its real cost after, once. Counters live in the shared state, in nano-dollars, one
+ * per key and period; a counter missing from the state (first use, a restart in memory mode, a
+ * flushed Redis) is seeded from the spend already recorded in the store.
+ *
+ * Emits `soft` once per key and period on this instance when spend reaches the soft threshold
+ * (config `budgets.soft_threshold`), for alerts.
+ */
+import { EventEmitter } from 'node:events';
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { BudgetsConfig } from '../config/usage.js';
+import { PolymathError } from '../errors.js';
+import type { Database } from '../store/schema.js';
+import { periodOf, type BudgetPeriod } from './budget-spec.js';
+import type { ApiKey } from './keys.js';
+import type { SharedState } from './state.js';
+
+const NANO = 1e9;
+const MAX_TRACKED = 10_000;
+/** counters outlive their period by a day, so a late settlement still finds them */
+const GRACE_MS = 86_400_000;
+
+export interface Reservation {
+  keyId: string;
+  counter: string;
+  /** nano-dollars reserved */
+  amount: number;
+  ttlMs: number;
+  settled: boolean;
+}
+
+export interface BudgetStatus {
+  keyId: string;
+  name: string;
+  period: BudgetPeriod;
+  periodStart: number;
+  budgetUsd: number;
+  /** spent plus reserved, as last seen by this instance */
+  spentUsd: number;
+}
+
+export interface SoftThresholdEvent extends BudgetStatus {
+  threshold: number;
+}
+
+export interface BudgetEvents {
+  soft: [SoftThresholdEvent];
+}
+
+export class Budgets extends EventEmitter<BudgetEvents> {
+  private readonly seeded = new Set<string>();
+  private readonly status = new Map<string, BudgetStatus>();
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly state: SharedState,
+    private readonly db: Kysely<Database>,
+    private readonly cfg: BudgetsConfig,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  /** Reserves `estimateUsd` against the key's budget; null when the key has none. */
+  async reserve(key: ApiKey, estimateUsd: number, now = Date.now()): Promise<Reservation | null> {
+    const budget = key.budget;
+    if (!budget) return null;
+    const { start, end } = periodOf(budget.period, now);
+    const counter = `budget:${key.id}:${budget.period}:${start}`;
+    const ttlMs = end - now + GRACE_MS;
+    if (!this.seeded.has(counter)) await this.seed(key.id, counter, start, ttlMs);
+    const amount = Math.ceil(estimateUsd * NANO);
+    const limit = Math.floor(budget.usd * NANO);
+    const r = await this.state.reserve(counter, amount, limit, ttlMs);
+    this.track(key, start, r.total);
+    if (!r.ok) {
+      const resets = new Date(end).toISOString();
+      throw new PolymathError('budget_exceeded', `This API key's budget of $${budget.usd} per ${budget.period} is spent ($${(r.total / NANO).toFixed(4)} used; this request needs about $${estimateUsd.toFixed(4)}). It resets at ${resets}.`, { code: 'insufficient_quota' });
+    }
+    return { keyId: key.id, counter, amount, ttlMs, settled: false };
+  }
+
+  /** Replaces the reservation by the real cost. Once per reservation; never waits the caller. */
+  settle(res: Reservation, costUsd: number, key?: ApiKey): void {
+    if (res.settled) return;
+    res.settled = true;
+    const delta = Math.round(costUsd * NANO) - res.amount;
+    if (delta === 0 && !key) return;
+    this.state.add(res.counter, delta, res.ttlMs).then(
+      (total) => {
+        if (key?.budget) this.track(key, periodOf(key.budget.period).start, total);
+      },
+      (err: unknown) => this.logger.error({ err, keyId: res.keyId }, 'could not settle a budget reservation; the spend is in the request log'),
+    );
+  }
+
+  /** Budgets as this instance last saw them (for metrics). */
+  snapshot(): BudgetStatus[] {
+    return [...this.status.values()];
+  }
+
+  private async seed(keyId: string, counter: string, start: number, ttlMs: number): Promise<void> {
+    const row = await sql<{ spent: number | string | null }>`select sum(cost_usd) as spent from requests where key_id = ${keyId} and created_at >= ${start}`.execute(this.db);
+    const spent = Number(row.rows[0]?.spent ?? 0);
+    await this.state.seed(counter, Math.round(spent * NANO), ttlMs);
+    if (this.seeded.size >= MAX_TRACKED) this.seeded.clear();
+    this.seeded.add(counter);
+  }
+
+  private track(key: ApiKey, periodStart: number, totalNano: number): void {
+    const budget = key.budget!;
+    const s: BudgetStatus = { keyId: key.id, name: key.name, period: budget.period, periodStart, budgetUsd: budget.usd, spentUsd: totalNano / NANO };
+    if (this.status.size >= MAX_TRACKED && !this.status.has(key.id)) this.status.clear();
+    this.status.set(key.id, s);
+    const mark = `${key.id}:${periodStart}`;
+    if (s.spentUsd >= budget.usd * this.cfg.soft_threshold && !this.warned.has(mark)) {
+      if (this.warned.size >= MAX_TRACKED) this.warned.clear();
+      this.warned.add(mark);
+      const event: SoftThresholdEvent = { ...s, threshold: this.cfg.soft_threshold };
+      this.logger.warn({ keyId: key.id, key: key.name, spent_usd: s.spentUsd, budget_usd: budget.usd, period: budget.period }, 'API key reached its budget soft threshold');
+      this.emit('soft', event);
+    }
+  }
+}
