@@ -182,3 +182,46 @@ describe.skipIf(!redisAvailable)('on Redis', () => {
     expect(second.text).toBe(first.text);
   });
 });
+
+describe('with API keys and prices', () => {
+  let priced: TestPolymath;
+  let keyA: string;
+  let keyB: string;
+
+  beforeAll(async () => {
+    priced = await startPolymath({ ...config(), pricing: { 'up/*': { input: 1_000, output: 2_000 } } });
+    keyA = (await priced.runtime.keys.create({ name: 'app-a' })).secret;
+    keyB = (await priced.runtime.keys.create({ name: 'app-b' })).secret;
+  });
+  afterAll(async () => {
+    await priced?.close();
+  });
+
+  it("keeps each key's answers to itself, and a hit costs nothing and says what it saved", async () => {
+    const as = (key: string) => ({ authorization: `Bearer ${key}` });
+    const body = ask('priced question', { temperature: 0 });
+    const miss = await post(priced.url, '/v1/chat/completions', body, as(keyA));
+    expect(miss.headers['x-polymath-cache']).toBe('miss');
+    // 9 prompt tokens at $1000/1M and 3 completion tokens at $2000/1M
+    expect(miss.headers['x-polymath-cost-usd']).toBe('0.015');
+    let hit = await post(priced.url, '/v1/chat/completions', body, as(keyA));
+    for (let i = 0; i < 20 && hit.headers['x-polymath-cache'] !== 'hit'; i++) hit = await post(priced.url, '/v1/chat/completions', body, as(keyA));
+    expect(hit.headers['x-polymath-cache']).toBe('hit');
+    expect(hit.headers['x-polymath-cost-usd']).toBe('0');
+    expect(hit.headers['x-polymath-cache-saved-usd']).toBe('0.015');
+    expect(hit.text).toBe(miss.text);
+    const other = await post(priced.url, '/v1/chat/completions', body, as(keyB));
+    expect(other.headers['x-polymath-cache']).toBe('miss');
+
+    await priced.runtime.requestLog.flush();
+    const rows = await priced.runtime.store.db.selectFrom('requests').select(['cache_hit', 'cost_usd', 'key_id']).where('endpoint', '=', 'chat').execute();
+    const hits = rows.filter((r) => r.cache_hit === 1);
+    expect(hits.length).toBe(1);
+    expect(Number(hits[0].cost_usd)).toBe(0);
+    expect(rows.filter((r) => r.cache_hit === 0).map((r) => Number(r.cost_usd))).toEqual([0.015, 0.015]);
+
+    const metrics = await priced.runtime.metrics.text();
+    expect(metrics).toMatch(/polymath_cache_saved_usd_total\{endpoint="chat"\} 0\.015/);
+    expect(metrics).toMatch(/polymath_cost_usd_total\{provider="up",model="gpt-fake"\} 0\.03\b/);
+  });
+});
