@@ -55,7 +55,7 @@ const LOG_EVERY_MS = 60_000;
 
 export class ResponseCache {
   readonly store: CacheStore;
-  private readonly semantic: SemanticIndex;
+  readonly semantic: SemanticIndex;
   private readonly embed: Embedder;
   private lastWarned = 0;
 
@@ -92,8 +92,7 @@ export class ResponseCache {
    */
   async content(ns: Namespace, req: { topic?: string; text?: string; options?: Record<string, unknown> }, deterministic: boolean, signal: AbortSignal, opts: RequestCacheOptions = {}): Promise<Probe> {
     if (!this.wanted(ns.route, opts, deterministic)) return BYPASS;
-    const { timeout_ms: _deadline, ...options } = req.options ?? {};
-    const space = `${namespaceId(ns)}:${hash(canonicalJson({ text: req.text, options }))}`;
+    const space = this.semanticSpace(ns, req);
     const topic = req.topic === undefined ? undefined : normalizeTopic(req.topic);
     const key = `${space}:${hash(topic ?? '')}`;
     const probe = await this.exact(key);
@@ -113,6 +112,12 @@ export class ResponseCache {
         this.semantic.add(space, vector, key);
       },
     };
+  }
+
+  /** Where a content request's topic is looked up: its namespace, text and options (not its deadline). */
+  semanticSpace(ns: Namespace, req: { text?: string; options?: Record<string, unknown> }): string {
+    const { timeout_ms: _deadline, ...options } = req.options ?? {};
+    return `${namespaceId(ns)}:${hash(canonicalJson({ text: req.text, options }))}`;
   }
 
   /** Waits for the store to connect; a store that cannot is logged and every lookup is a miss until it can. */
