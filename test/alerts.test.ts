@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertsSchema } from '../src/config/alerts.js';
+import { parseConfig } from '../src/config/index.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { LATENCY_BUCKETS, Metrics } from '../src/telemetry/metrics.js';
 import { AlertEngine, evaluate, quantileMs, type AlertEvent } from '../src/usage/alerts/index.js';
@@ -82,6 +83,12 @@ describe('alert rules', () => {
       ],
     });
     expect(found.map((a) => a.id)).toEqual(['budget_soft:a:day', 'breaker_open:x/m']);
+  });
+
+  it('refuses a config whose webhook is not an http(s) URL, naming the key', () => {
+    expect(() => parseConfig({ alerts: { webhook_url: 'ftp://hooks.example.com/x' } })).toThrow(/alerts\.webhook_url/);
+    expect(() => parseConfig({ alerts: { rules: { error_rate: 2 } } })).toThrow(/alerts\.rules\.error_rate/);
+    expect(parseConfig({ alerts: { rules: { p95_latency_ms: false } } }).alerts.rules.p95_latency_ms).toBe(false);
   });
 
   it('checks nothing a rule turned off', () => {
