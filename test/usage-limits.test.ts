@@ -28,7 +28,9 @@ const config = () => ({
 
 beforeAll(async () => {
   // A little latency, so parallel requests are in flight together.
-  upstream = await startFakeOpenAI((req, res) => setTimeout(() => json(res, 200, completion(req.body.model as string, 'ok')), 30));
+  upstream = await startFakeOpenAI((req, res) => {
+    setTimeout(() => json(res, 200, completion(req.body.model as string, 'ok')), 30);
+  });
 });
 afterAll(async () => {
   await upstream?.close();

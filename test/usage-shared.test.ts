@@ -74,7 +74,9 @@ describe.skipIf(!postgresAvailable || !redisAvailable)('two instances on one Red
     await client.connect();
     await client.query(`create schema ${schema}`);
     await client.end();
-    upstream = await startFakeOpenAI((req, res) => setTimeout(() => json(res, 200, completion(req.body.model as string, 'ok')), 30));
+    upstream = await startFakeOpenAI((req, res) => {
+      setTimeout(() => json(res, 200, completion(req.body.model as string, 'ok')), 30);
+    });
     const pgUrl = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     const dir = mkdtempSync(join(tmpdir(), 'polymath-shared-'));
     const config = join(dir, 'polymath.yaml');

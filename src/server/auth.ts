@@ -62,8 +62,13 @@ export function authStage(rt: Runtime): RequestStage {
           if (on) throw missing();
         });
       }
+      const known = rt.keys.peek(secret);
+      if (known) {
+        ctx.key = known;
+        return;
+      }
       return (async () => {
-        const key = await rt.keys.find(secret);
+        const key = known === null ? null : await rt.keys.find(secret);
         if (key) {
           ctx.key = key;
           return;

@@ -41,8 +41,8 @@ async function lookup(rt: Runtime, ctx: RequestContext, request: FastifyRequest,
   const probe = await probeFor(rt, ctx, request, endpoint);
   if (!probe) return;
   rt.metrics.observeCache(endpoint, probe.status, probe.match ?? '', probe.answer?.cost_usd ?? 0);
-  // On the raw response, so a stream the route writes itself carries it too.
-  reply.raw.setHeader('x-polymath-cache', probe.status);
+  // A reply header: a stream the route writes itself takes it with stageHeaders(reply).
+  reply.header('x-polymath-cache', probe.status);
   if (probe.status === 'miss') probes.set(request, probe);
   const a = probe.answer;
   if (!a) return;

@@ -45,7 +45,8 @@ async function take(rt: Runtime, key: ApiKey, meter: Metering, model: string, ur
     // An unknown model reserves nothing: the route answers 404 without calling anyone.
     if (plan) meter.reservation = await rt.budgets.reserve(key, estimateCost(est, planPrice(plan, rt.pricing)));
   } finally {
-    for (const name in headers) reply.raw.setHeader(name, headers[name]);
+    // Reply headers, not raw ones: written once with the rest (a stream's writeHead takes them from reply.getHeaders()).
+    reply.headers(headers);
   }
 }
 

@@ -1,5 +1,6 @@
 /** Per-request helpers shared by the routes: the client's abort signal and the outcome headers. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { Abort } from '../abort.js';
 import { PolymathError } from '../errors.js';
 import type { Outcome } from '../routing/index.js';
@@ -24,6 +25,11 @@ export function clientSignal(reply: FastifyReply): Abort {
     if (!reply.raw.writableFinished) controller.abort(new PolymathError('client_closed', 'the client closed the request'));
   });
   return controller;
+}
+
+/** The headers the request path set on the reply (rate limits, request id), for a stream that writes its own head. */
+export function stageHeaders(reply: FastifyReply): OutgoingHttpHeaders {
+  return reply.getHeaders() as OutgoingHttpHeaders;
 }
 
 export function outcomeHeaders(out: Outcome<unknown>, route: string | undefined): Record<string, string> {

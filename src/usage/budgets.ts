@@ -29,6 +29,7 @@ export interface Reservation {
   /** nano-dollars reserved */
   amount: number;
   ttlMs: number;
+  periodStart: number;
   settled: boolean;
 }
 
@@ -54,6 +55,8 @@ export class Budgets extends EventEmitter<BudgetEvents> {
   private readonly seeded = new Set<string>();
   private readonly status = new Map<string, BudgetStatus>();
   private readonly warned = new Set<string>();
+  /** each key's current period and counter, recomputed when the period ends */
+  private readonly periods = new Map<string, { period: BudgetPeriod; start: number; end: number; counter: string }>();
 
   constructor(
     private readonly state: SharedState,
@@ -68,19 +71,25 @@ export class Budgets extends EventEmitter<BudgetEvents> {
   async reserve(key: ApiKey, estimateUsd: number, now = Date.now()): Promise<Reservation | null> {
     const budget = key.budget;
     if (!budget) return null;
-    const { start, end } = periodOf(budget.period, now);
-    const counter = `budget:${key.id}:${budget.period}:${start}`;
+    let p = this.periods.get(key.id);
+    if (p === undefined || now >= p.end || p.period !== budget.period) {
+      const { start, end } = periodOf(budget.period, now);
+      p = { period: budget.period, start, end, counter: `budget:${key.id}:${budget.period}:${start}` };
+      if (this.periods.size >= MAX_TRACKED) this.periods.clear();
+      this.periods.set(key.id, p);
+    }
+    const { start, end, counter } = p;
     const ttlMs = end - now + GRACE_MS;
     if (!this.seeded.has(counter)) await this.seed(key.id, counter, start, ttlMs);
     const amount = Math.ceil(estimateUsd * NANO);
     const limit = Math.floor(budget.usd * NANO);
     const r = await this.state.reserve(counter, amount, limit, ttlMs);
-    this.track(key, start, r.total);
     if (!r.ok) {
+      this.track(key, start, r.total);
       const resets = new Date(end).toISOString();
       throw new PolymathError('budget_exceeded', `This API key's budget of $${budget.usd} per ${budget.period} is spent ($${(r.total / NANO).toFixed(4)} used; this request needs about $${estimateUsd.toFixed(4)}). It resets at ${resets}.`, { code: 'insufficient_quota' });
     }
-    return { keyId: key.id, counter, amount, ttlMs, settled: false };
+    return { keyId: key.id, counter, amount, ttlMs, periodStart: start, settled: false };
   }
 
   /** Replaces the reservation by the real cost. Once per reservation; never waits the caller. */
@@ -88,10 +97,10 @@ export class Budgets extends EventEmitter<BudgetEvents> {
     if (res.settled) return;
     res.settled = true;
     const delta = Math.round(costUsd * NANO) - res.amount;
-    if (delta === 0 && !key) return;
+    if (delta === 0 && !key?.budget) return;
     this.state.add(res.counter, delta, res.ttlMs).then(
       (total) => {
-        if (key?.budget) this.track(key, periodOf(key.budget.period).start, total);
+        if (key?.budget) this.track(key, res.periodStart, total);
       },
       (err: unknown) => this.logger.error({ err, keyId: res.keyId }, 'could not settle a budget reservation; the spend is in the request log'),
     );

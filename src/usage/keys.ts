@@ -119,28 +119,28 @@ export class KeyStore {
       row.revoked_at = Date.now();
       await this.db.updateTable('api_keys').set({ revoked_at: row.revoked_at }).where('id', '=', row.id).execute();
     }
-    this.cache.delete(row.key_hash);
+    for (const [secret, entry] of this.cache) if (entry.key?.id === row.id) this.cache.delete(secret);
     return fromRow(row);
   }
 
-  /** The live key for a secret, or null (unknown or revoked). Cached, negative answers included. */
+  /**
+   * The live key for a secret, or null (unknown or revoked). Cached, negative answers included,
+   * by the secret itself (in memory only), so a cached request is neither hashed nor awaited.
+   */
   async find(secret: string): Promise<ApiKey | null> {
-    const hash = hashKey(secret);
-    const now = Date.now();
-    const hit = this.cache.get(hash);
-    if (hit && hit.until > now) return hit.key;
-    const row = await this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', hash).executeTakeFirst();
+    const hit = this.peek(secret);
+    if (hit !== undefined) return hit;
+    const row = await this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', hashKey(secret)).executeTakeFirst();
     const key = row && row.revoked_at === null ? fromRow(row) : null;
     if (this.cache.size >= MAX_CACHED) this.cache.clear();
-    this.cache.set(hash, { key, until: now + this.cacheMs });
+    this.cache.set(secret, { key, until: Date.now() + this.cacheMs });
     return key;
   }
 
-  /** A synchronous look at the cache, for the hot path: undefined when the store must be asked. */
-  cached(secret: string): { key: ApiKey | null; hash: string } | { key: undefined; hash: string } {
-    const hash = hashKey(secret);
-    const hit = this.cache.get(hash);
-    return hit && hit.until > Date.now() ? { key: hit.key, hash } : { key: undefined, hash };
+  /** The cached answer for a secret: the key, null (no such live key), or undefined (ask `find`). */
+  peek(secret: string): ApiKey | null | undefined {
+    const hit = this.cache.get(secret);
+    return hit !== undefined && hit.until > Date.now() ? hit.key : undefined;
   }
 
   /** Whether any key exists (revoked ones too: once keys are in use, auth stays on). Cached. */

@@ -9,7 +9,7 @@ import { errorBody, statusOf } from '../errors.js';
 import { countUsage } from '../../usage/count-tokens.js';
 import { saveAnswer } from '../cache-stage.js';
 import { formatCost } from '../pipeline.js';
-import { clientSignal, meterOf, outcomeHeaders } from '../request-context.js';
+import { clientSignal, meterOf, outcomeHeaders, stageHeaders } from '../request-context.js';
 import { chunkData, SSE_HEADERS, writeData } from '../sse.js';
 import { validateChat } from '../validate.js';
 
@@ -74,7 +74,7 @@ async function pipeStream(request: FastifyRequest, reply: FastifyReply, out: Out
   const res = reply.raw;
   reply.hijack();
   // The cost is known at the end: it goes out as an HTTP trailer (and into the request record).
-  res.writeHead(200, { ...SSE_HEADERS, trailer: 'x-polymath-cost-usd', 'x-request-id': request.id, ...outcomeHeaders(out, meter.route ?? undefined) });
+  res.writeHead(200, { ...stageHeaders(reply), ...SSE_HEADERS, trailer: 'x-polymath-cost-usd', 'x-request-id': request.id, ...outcomeHeaders(out, meter.route ?? undefined) });
   let reported = false;
   // The text sent, for counting tokens when the upstream reports none (bounded: past it, 4 characters a token).
   let text = '';

@@ -20,7 +20,7 @@ import { PolymathError, toPolymathError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
 import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
-import { clientSignal, meterOf } from '../request-context.js';
+import { clientSignal, meterOf, stageHeaders } from '../request-context.js';
 import { saveAnswer } from '../cache-stage.js';
 import { formatCost } from '../pipeline.js';
 import { SSE_HEADERS, writeData } from '../sse.js';
@@ -97,7 +97,7 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
     if (!opened) {
       opened = true;
       reply.hijack();
-      res.writeHead(200, { ...SSE_HEADERS, trailer: 'x-polymath-cost-usd', 'x-request-id': request.id });
+      res.writeHead(200, { ...stageHeaders(reply), ...SSE_HEADERS, trailer: 'x-polymath-cost-usd', 'x-request-id': request.id });
       meter.firstToken();
     }
     await writeData(res, JSON.stringify(event));
