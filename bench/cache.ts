@@ -104,7 +104,7 @@ include time spent waiting for a core; the CPU-time rows (this process's user ti
 | the same, CPU time | ${f(sc.p50)} | ${f(sc.p95)} | ${f(sc.p99)} |
 | local embedding alone, wall clock | ${f(es.p50)} | ${f(es.p95)} | ${f(es.p99)} |
 
-- Rephrased cached topics found: ${((rephrasedHits / rephrasedN) * 100).toFixed(1)}% (threshold ${config.semantic.threshold}); unseen topics answered from the cache: ${unseenHits} of ${QUERIES - rephrasedN}.
+- Rephrased cached topics found: ${((rephrasedHits / rephrasedN) * 100).toFixed(1)}% (threshold ${config.semantic.threshold}); unseen topics answered from the cache: ${unseenHits} of ${QUERIES - rephrasedN} (in a probe of such cases, each was a word-order swap of a cached topic, "a b" for "b a": the local embedding is a bag of words and pieces).
 - Filling the cache with ${topics.length.toLocaleString('en')} entries took ${fillS.toFixed(1)} s (${((fillS / topics.length) * 1e6).toFixed(0)} µs each, HNSW insertion included).
 - Process RSS with the ${topics.length.toLocaleString('en')} entries: ${Math.round(mem.rss / 2 ** 20)} MiB.
 `;
