@@ -1,12 +1,13 @@
 /**
- * Prometheus metrics (prom-client), one registry per runtime. The request path records through
- * cached label children (see label-children.ts); gauges that describe state (breakers, budgets)
+ * Prometheus metrics (prom-client), one registry per runtime. The request path records into plain
+ * numbers per label set, handed to prom-client when scraped (fast-metrics.ts); gauges that describe state (breakers, budgets)
  * are read from their owners when scraped. Running totals for the alert rules are kept beside
  * them as plain numbers, so a rule check reads them without parsing the registry.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { RequestRecord } from '../store/schema.js';
-import { LabelChildren } from './label-children.js';
+import { fastCounter, fastHistogram, observe, type CounterChild, type HistogramChild } from './fast-metrics.js';
+import type { LabelChildren } from './label-children.js';
 
 /** Latency buckets in seconds, from a cache hit to a long generation. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
@@ -46,31 +47,31 @@ export class Metrics {
   private breakers: () => Iterable<BreakerReading> = () => [];
   private budgets: () => Iterable<BudgetReading> = () => [];
 
-  private readonly requests: LabelChildren<Counter.Internal>;
-  private readonly latency: LabelChildren<Histogram.Internal<string>>;
-  private readonly ttft: LabelChildren<Histogram.Internal<string>>;
-  private readonly tokens: LabelChildren<Counter.Internal>;
-  private readonly cost: LabelChildren<Counter.Internal>;
-  private readonly retries: LabelChildren<Counter.Internal>;
-  private readonly fallbacks: LabelChildren<Counter.Internal>;
-  private readonly cache: LabelChildren<Counter.Internal>;
-  private readonly cacheSaved: LabelChildren<Counter.Internal>;
-  private readonly checksFailed: LabelChildren<Counter.Internal>;
+  private readonly requests: LabelChildren<CounterChild>;
+  private readonly latency: LabelChildren<HistogramChild>;
+  private readonly ttft: LabelChildren<HistogramChild>;
+  private readonly tokens: LabelChildren<CounterChild>;
+  private readonly cost: LabelChildren<CounterChild>;
+  private readonly retries: LabelChildren<CounterChild>;
+  private readonly fallbacks: LabelChildren<CounterChild>;
+  private readonly cache: LabelChildren<CounterChild>;
+  private readonly cacheSaved: LabelChildren<CounterChild>;
+  private readonly checksFailed: LabelChildren<CounterChild>;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
-    const registers = [this.registry];
-    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
-    const counter = (name: string, help: string, labelNames: string[]) => new Counter({ name, help, labelNames, registers });
-    const requests = counter('polymath_requests_total', 'Requests answered, by endpoint, route, provider, model and HTTP status.', ['endpoint', 'route', 'provider', 'model', 'status']);
-    const latency = new Histogram({ name: 'polymath_request_duration_seconds', help: 'Time to the whole answer.', labelNames: ['endpoint', 'route', 'provider', 'model'], buckets: LATENCY_BUCKETS, registers });
-    const ttft = new Histogram({ name: 'polymath_time_to_first_token_seconds', help: 'Time to the first streamed token.', labelNames: ['endpoint', 'route', 'provider', 'model'], buckets: LATENCY_BUCKETS, registers });
-    const tokens = counter('polymath_tokens_total', 'Tokens metered, by provider, model and type (prompt or completion).', ['provider', 'model', 'type']);
-    const cost = counter('polymath_cost_usd_total', 'Cost of the requests in USD, by provider and model.', ['provider', 'model']);
-    const retries = counter('polymath_retries_total', 'Calls made beyond the first for a request (retries and fallbacks), by route.', ['route']);
-    const fallbacks = counter('polymath_fallbacks_total', 'Requests answered after their first call failed, by route.', ['route']);
-    const cache = counter('polymath_cache_requests_total', 'Cache decisions, by endpoint and result (hit, miss, bypass) and how a hit matched (exact, semantic).', ['endpoint', 'result', 'match']);
-    const cacheSaved = counter('polymath_cache_saved_usd_total', 'Cost the cache hits saved, in USD (what the cached answers cost when made).', ['endpoint']);
-    const checksFailed = counter('polymath_content_checks_failed_total', 'Content quality checks that failed, by content kind and check name.', ['kind', 'check']);
+    const registry = this.registry;
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+    this.requests = fastCounter(registry, 'polymath_requests_total', 'Requests answered, by endpoint, route, provider, model and HTTP status.', ['endpoint', 'route', 'provider', 'model', 'status']);
+    this.latency = fastHistogram(registry, 'polymath_request_duration_seconds', 'Time to the whole answer.', ['endpoint', 'route', 'provider', 'model'], LATENCY_BUCKETS);
+    this.ttft = fastHistogram(registry, 'polymath_time_to_first_token_seconds', 'Time to the first streamed token.', ['endpoint', 'route', 'provider', 'model'], LATENCY_BUCKETS);
+    this.tokens = fastCounter(registry, 'polymath_tokens_total', 'Tokens metered, by provider, model and type (prompt or completion).', ['provider', 'model', 'type']);
+    this.cost = fastCounter(registry, 'polymath_cost_usd_total', 'Cost of the requests in USD, by provider and model.', ['provider', 'model']);
+    this.retries = fastCounter(registry, 'polymath_retries_total', 'Calls made beyond the first for a request (retries and fallbacks), by route.', ['route']);
+    this.fallbacks = fastCounter(registry, 'polymath_fallbacks_total', 'Requests answered after their first call failed, by route.', ['route']);
+    this.cache = fastCounter(registry, 'polymath_cache_requests_total', 'Cache decisions, by endpoint and result (hit, miss, bypass) and how a hit matched (exact, semantic).', ['endpoint', 'result', 'match']);
+    this.cacheSaved = fastCounter(registry, 'polymath_cache_saved_usd_total', 'Cost the cache hits saved, in USD (what the cached answers cost when made).', ['endpoint']);
+    this.checksFailed = fastCounter(registry, 'polymath_content_checks_failed_total', 'Content quality checks that failed, by content kind and check name.', ['kind', 'check']);
+    const registers = [registry];
     const metrics = this;
     new Gauge({
       name: 'polymath_breaker_state',
@@ -92,16 +93,6 @@ export class Metrics {
         for (const b of metrics.budgets()) this.set({ key: b.key, period: b.period }, Math.max(0, b.limit_usd - b.spent_usd));
       },
     });
-    this.requests = new LabelChildren((e, r, p, m, s) => requests.labels(e, r, p, m, s), 5);
-    this.latency = new LabelChildren((e, r, p, m) => latency.labels(e, r, p, m), 4);
-    this.ttft = new LabelChildren((e, r, p, m) => ttft.labels(e, r, p, m), 4);
-    this.tokens = new LabelChildren((p, m, t) => tokens.labels(p, m, t), 3);
-    this.cost = new LabelChildren((p, m) => cost.labels(p, m), 2);
-    this.retries = new LabelChildren((r) => retries.labels(r), 1);
-    this.fallbacks = new LabelChildren((r) => fallbacks.labels(r), 1);
-    this.cache = new LabelChildren((e, r, m) => cache.labels(e, r, m), 3);
-    this.cacheSaved = new LabelChildren((e) => cacheSaved.labels(e), 1);
-    this.checksFailed = new LabelChildren((k, c) => checksFailed.labels(k, c), 2);
   }
 
   /** Records one finished request (called by the meter). */
@@ -109,19 +100,19 @@ export class Metrics {
     const route = r.route ?? '';
     const provider = r.provider ?? '';
     const model = r.model ?? '';
-    this.requests.get(r.endpoint, route, provider, model, STATUS[r.status] ?? String(r.status)).inc();
+    this.requests.get(r.endpoint, route, provider, model, STATUS[r.status] ?? String(r.status)).value++;
     const seconds = r.latency_ms / 1000;
-    this.latency.get(r.endpoint, route, provider, model).observe(seconds);
-    if (r.ttft_ms !== null) this.ttft.get(r.endpoint, route, provider, model).observe(r.ttft_ms / 1000);
-    if (r.prompt_tokens) this.tokens.get(provider, model, 'prompt').inc(r.prompt_tokens);
-    if (r.completion_tokens) this.tokens.get(provider, model, 'completion').inc(r.completion_tokens);
+    observe(this.latency.get(r.endpoint, route, provider, model), LATENCY_BUCKETS, seconds);
+    if (r.ttft_ms !== null) observe(this.ttft.get(r.endpoint, route, provider, model), LATENCY_BUCKETS, r.ttft_ms / 1000);
+    if (r.prompt_tokens) this.tokens.get(provider, model, 'prompt').value += r.prompt_tokens;
+    if (r.completion_tokens) this.tokens.get(provider, model, 'completion').value += r.completion_tokens;
     if (r.cost_usd) {
-      this.cost.get(provider, model).inc(r.cost_usd);
+      this.cost.get(provider, model).value += r.cost_usd;
       this.totals.cost_usd += r.cost_usd;
     }
     if (r.attempts > 1) {
-      this.retries.get(route).inc(r.attempts - 1);
-      if (r.status < 400) this.fallbacks.get(route).inc();
+      this.retries.get(route).value += r.attempts - 1;
+      if (r.status < 400) this.fallbacks.get(route).value++;
     }
     const t = this.totals;
     t.requests++;
@@ -133,13 +124,13 @@ export class Metrics {
 
   /** Records a cache decision, and on a hit what it saved. */
   observeCache(endpoint: string, result: 'hit' | 'miss' | 'bypass', match: 'exact' | 'semantic' | '' = '', savedUsd = 0): void {
-    this.cache.get(endpoint, result, match).inc();
-    if (savedUsd > 0) this.cacheSaved.get(endpoint).inc(savedUsd);
+    this.cache.get(endpoint, result, match).value++;
+    if (savedUsd > 0) this.cacheSaved.get(endpoint).value += savedUsd;
   }
 
   /** Records the failed checks of a content answer's quality report. */
   observeChecks(kind: string, checks: ReadonlyArray<{ name: string; passed: boolean }>): void {
-    for (const c of checks) if (!c.passed) this.checksFailed.get(kind, c.name).inc();
+    for (const c of checks) if (!c.passed) this.checksFailed.get(kind, c.name).value++;
   }
 
   /** Where the breaker states are read from at scrape and rule-check time. */
