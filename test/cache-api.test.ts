@@ -225,3 +225,43 @@ describe('with API keys and prices', () => {
     expect(metrics).toMatch(/polymath_cost_usd_total\{provider="up",model="gpt-fake"\} 0\.03\b/);
   });
 });
+
+describe('semantic matches by a route\'s embeddings', () => {
+  let embedder: FakeOpenAI;
+  let withModel: TestPolymath;
+  /** The fake embeddings model: topics about water point one way, everything else another. */
+  const vectorOf = (text: string) => (/water|rain|evaporat/i.test(text) ? [0.6, 0.8, 0] : [0, 0.6, 0.8]);
+
+  beforeAll(async () => {
+    embedder = await startFakeOpenAI((req, res) => {
+      if (!req.url.endsWith('/embeddings')) return openAIBehaviour(req, res);
+      json(res, 200, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: vectorOf(String(req.body.input)) }], model: req.body.model, usage: { prompt_tokens: 2, total_tokens: 2 } });
+    });
+    withModel = await startPolymath({
+      ...config({ semantic: { embedding_model: 'emb/text-embedding-3-small', threshold: 0.95 } }),
+      providers: {
+        up: { type: 'openai-compatible', base_url: upstream.url, api_key: 'sk-test', default_model: 'gpt-fake' },
+        emb: { type: 'openai-compatible', base_url: embedder.url, api_key: 'sk-test' },
+      },
+    });
+  });
+  afterAll(async () => {
+    await withModel?.close();
+    await embedder?.close();
+  });
+
+  it('places topics with the configured embeddings model, so synonyms it knows match', async () => {
+    const lesson = (topic: string) => ({ topic, persona: { grade: 6 }, options: { temperature: 0 } });
+    const first = await post(withModel.url, '/v1/content/lesson', lesson('The water cycle'));
+    expect(first.headers['x-polymath-cache']).toBe('miss');
+    const synonym = await post(withModel.url, '/v1/content/lesson', lesson('How rain and evaporation circulate'));
+    expect(synonym.headers['x-polymath-cache']).toBe('hit');
+    expect(synonym.headers['x-polymath-cache-match']).toBe('semantic');
+    expect(synonym.body).toEqual(first.body);
+    const other = await post(withModel.url, '/v1/content/lesson', lesson('Plate tectonics'));
+    expect(other.headers['x-polymath-cache']).toBe('miss');
+    const embedded = embedder.received.filter((r) => r.url.endsWith('/embeddings')).map((r) => r.body);
+    expect(embedded.map((b) => b.input)).toEqual(['the water cycle', 'how rain and evaporation circulate', 'plate tectonics']);
+    expect(embedded[0].model).toBe('text-embedding-3-small');
+  });
+});
