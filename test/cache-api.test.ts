@@ -181,6 +181,20 @@ describe.skipIf(!redisAvailable)('on Redis', () => {
     expect(second.headers['x-polymath-cache']).toBe('hit');
     expect(second.text).toBe(first.text);
   });
+  it('rebuilds the semantic index from Redis at start, so a new instance matches rephrased topics', async () => {
+    const lesson = (topic: string) => ({ topic, persona: { grade: 7 }, options: { temperature: 0 } });
+    expect((await post(a.url, '/v1/content/lesson', lesson('Volcanic eruptions'))).headers['x-polymath-cache']).toBe('miss');
+    await new Promise((r) => setTimeout(r, 100));
+    const c = await startPolymath(config({ url: REDIS_URL, prefix }));
+    try {
+      expect(await c.runtime.cache.rebuilding).toBeGreaterThanOrEqual(1);
+      const rephrased = await post(c.url, '/v1/content/lesson', lesson('The volcanic eruptions'));
+      expect(rephrased.headers['x-polymath-cache']).toBe('hit');
+      expect(rephrased.headers['x-polymath-cache-match']).toBe('semantic');
+    } finally {
+      await c.close();
+    }
+  });
 });
 
 describe('with API keys and prices', () => {

@@ -1,6 +1,6 @@
 /**
  * The cache store on Redis, shared by every instance with the same prefix. Each answer is a string
- * key with a TTL (`<prefix>e:<hash>`); a sorted set (`<prefix>lru`, score = last use) and a hash of
+ * key with a TTL (`<prefix>e:<hash>`); a sorted set (`<prefix>lru`, score = a use counter, `<prefix>clock`) and a hash of
  * sizes (`<prefix>size`) with a byte counter (`<prefix>bytes`) keep our own LRU bound in entries
  * and bytes, so the bound holds whatever Redis's maxmemory policy is. Each operation is one Lua
  * script, atomic across instances. Entries that expire unread stay counted until the LRU pops
@@ -13,7 +13,7 @@ import type { CacheStore, StoreBounds } from './store.js';
 const GET = `
 local v = redis.call('GET', KEYS[1])
 if v then
-  redis.call('ZADD', KEYS[2], 'XX', ARGV[1], KEYS[1])
+  redis.call('ZADD', KEYS[2], 'XX', redis.call('INCR', KEYS[5]), KEYS[1])
   return v
 end
 local b = redis.call('HGET', KEYS[3], KEYS[1])
@@ -28,12 +28,12 @@ const SET = `
 local old = redis.call('HGET', KEYS[3], KEYS[1])
 if old then redis.call('DECRBY', KEYS[4], old) end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
-redis.call('HSET', KEYS[3], KEYS[1], ARGV[6])
-local total = redis.call('INCRBY', KEYS[4], ARGV[6])
+redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[5]), KEYS[1])
+redis.call('HSET', KEYS[3], KEYS[1], ARGV[5])
+local total = redis.call('INCRBY', KEYS[4], ARGV[5])
 local count = redis.call('ZCARD', KEYS[2])
 local evicted = 0
-while count > 1 and (count > tonumber(ARGV[4]) or total > tonumber(ARGV[5])) do
+while count > 1 and (count > tonumber(ARGV[3]) or total > tonumber(ARGV[4])) do
   local oldest = redis.call('ZPOPMIN', KEYS[2])
   local k = oldest[1]
   local b = redis.call('HGET', KEYS[3], k)
@@ -56,8 +56,8 @@ end
 return 1`;
 
 type Scripted = Redis & {
-  cacheGet(k: string, lru: string, size: string, bytes: string, now: number): Promise<string | null>;
-  cacheSet(k: string, lru: string, size: string, bytes: string, value: string, ttl: number, now: number, maxEntries: number, maxBytes: number, size2: number): Promise<number>;
+  cacheGet(k: string, lru: string, size: string, bytes: string, clock: string): Promise<string | null>;
+  cacheSet(k: string, lru: string, size: string, bytes: string, clock: string, value: string, ttl: number, maxEntries: number, maxBytes: number, entryBytes: number): Promise<number>;
   cacheDelete(k: string, lru: string, size: string, bytes: string): Promise<number>;
 };
 
@@ -73,6 +73,8 @@ export class RedisStore implements CacheStore {
   private readonly lru: string;
   private readonly sizes: string;
   private readonly bytes: string;
+  /** a counter that orders uses across instances (clock time would tie within a millisecond) */
+  private readonly clock: string;
 
   constructor(private readonly opts: RedisStoreOptions) {
     const redis = new Redis(opts.url, {
@@ -86,13 +88,14 @@ export class RedisStore implements CacheStore {
     redis.on('error', () => {
       // Reported by the failed commands (each one a miss); ioredis reconnects by itself.
     });
-    redis.defineCommand('cacheGet', { numberOfKeys: 4, lua: GET });
-    redis.defineCommand('cacheSet', { numberOfKeys: 4, lua: SET });
+    redis.defineCommand('cacheGet', { numberOfKeys: 5, lua: GET });
+    redis.defineCommand('cacheSet', { numberOfKeys: 5, lua: SET });
     redis.defineCommand('cacheDelete', { numberOfKeys: 4, lua: DELETE });
     this.redis = redis as Scripted;
     this.lru = `${opts.prefix}lru`;
     this.sizes = `${opts.prefix}size`;
     this.bytes = `${opts.prefix}bytes`;
+    this.clock = `${opts.prefix}clock`;
   }
 
   private entry(key: string): string {
@@ -112,14 +115,14 @@ export class RedisStore implements CacheStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    const v = await this.redis.cacheGet(this.entry(key), this.lru, this.sizes, this.bytes, Date.now());
+    const v = await this.redis.cacheGet(this.entry(key), this.lru, this.sizes, this.bytes, this.clock);
     return v ?? undefined;
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     const size = Buffer.byteLength(key) + Buffer.byteLength(value);
     if (size > this.opts.maxBytes) return;
-    await this.redis.cacheSet(this.entry(key), this.lru, this.sizes, this.bytes, value, ttlMs, Date.now(), this.opts.maxEntries, this.opts.maxBytes, size);
+    await this.redis.cacheSet(this.entry(key), this.lru, this.sizes, this.bytes, this.clock, value, ttlMs, this.opts.maxEntries, this.opts.maxBytes, size);
   }
 
   async delete(key: string): Promise<void> {
@@ -130,6 +133,12 @@ export class RedisStore implements CacheStore {
     const full = await this.redis.zrange(this.lru, -limit, -1);
     const skip = `${this.opts.prefix}e:`.length;
     return full.map((k) => k.slice(skip));
+  }
+
+  async peek(keys: string[]): Promise<Array<string | undefined>> {
+    if (keys.length === 0) return [];
+    const values = await this.redis.mget(keys.map((k) => this.entry(k)));
+    return values.map((v) => v ?? undefined);
   }
 
   /** Entries and bytes as accounted (for tests and the admin view). */

@@ -25,6 +25,8 @@ export interface CachedAnswer {
   /** what the answer cost when it was made: what each hit saves */
   cost_usd?: number;
   created_at: number;
+  /** for a content answer found by topic: where and under which topic, to rebuild the semantic index */
+  semantic?: { space: string; topic: string };
 }
 
 /** One request's cache decision and, on a hit, the answer. */
@@ -36,7 +38,7 @@ export interface Probe {
   match?: 'exact' | 'semantic';
   similarity?: number;
   /** keeps the answer (a miss only; a no-op otherwise); never throws, never waits on the client */
-  save(answer: Omit<CachedAnswer, 'created_at'>): void;
+  save(answer: Omit<CachedAnswer, 'created_at' | 'semantic'>): void;
 }
 
 /** Embeds a topic for the semantic index; undefined when it cannot (a miss). */
@@ -52,12 +54,16 @@ export interface RequestCacheOptions {
 /** The probe of a request the cache does not read or write. */
 export const BYPASS: Probe = Object.freeze({ status: 'bypass', save() {} });
 const LOG_EVERY_MS = 60_000;
+const REBUILD_BATCH = 200;
 
 export class ResponseCache {
   readonly store: CacheStore;
   readonly semantic: SemanticIndex;
   private readonly embed: Embedder;
   private lastWarned = 0;
+  private readonly localEmbedding: boolean;
+  /** the semantic index being rebuilt from a shared store at start */
+  rebuilding: Promise<number> = Promise.resolve(0);
 
   constructor(
     private readonly config: CacheConfig,
@@ -70,6 +76,7 @@ export class ResponseCache {
     this.store = store ?? (url.startsWith('memory:') ? new MemoryStore(bounds) : new RedisStore({ ...bounds, url, prefix: config.prefix, timeoutMs: config.timeout_ms }));
     this.semantic = new SemanticIndex(config.max_entries);
     this.embed = embed ?? (async (text) => localEmbedding(text, config.semantic.dimensions));
+    this.localEmbedding = embed === undefined;
   }
 
   /** POST /v1/chat/completions: exact, when the route's mode and the request allow it. */
@@ -95,8 +102,9 @@ export class ResponseCache {
     const space = this.semanticSpace(ns, req);
     const topic = req.topic === undefined ? undefined : normalizeTopic(req.topic);
     const key = `${space}:${hash(topic ?? '')}`;
-    const probe = await this.exact(key);
-    if (probe.status === 'hit' || topic === undefined || req.text !== undefined || !this.config.semantic.enabled) return probe;
+    const byTopic = topic !== undefined && req.text === undefined && this.config.semantic.enabled;
+    const probe = await this.exact(key, byTopic ? { space, topic } : undefined);
+    if (probe.status === 'hit' || !byTopic) return probe;
     const vector = await this.embed(topic, signal).catch((err: unknown) => this.warn(err, 'could not embed a topic for the semantic cache'));
     if (!vector) return probe;
     const near = this.semantic.nearest(space, vector, this.config.semantic.threshold);
@@ -120,13 +128,45 @@ export class ResponseCache {
     return `${namespaceId(ns)}:${hash(canonicalJson({ text: req.text, options }))}`;
   }
 
-  /** Waits for the store to connect; a store that cannot is logged and every lookup is a miss until it can. */
+  /**
+   * Waits for the store to connect (a store that cannot is logged, and every lookup is a miss
+   * until it can), then rebuilds the semantic index from a shared store in the background.
+   */
   async ready(): Promise<void> {
     try {
       await this.store.ready?.();
     } catch (err) {
       this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'the cache store is not reachable; requests go uncached until it is');
+      return;
     }
+    this.rebuilding = this.rebuild().catch((err: unknown) => {
+      this.warn(err, 'could not rebuild the semantic cache index from the store');
+      return 0;
+    });
+  }
+
+  /**
+   * Adds the topics of the store's newest content answers to the semantic index, oldest first, a
+   * batch at a time so requests are served meanwhile. Only with the local embedding: re-embedding
+   * with a model would call it once per entry.
+   */
+  private async rebuild(): Promise<number> {
+    if (!this.config.semantic.enabled || !this.localEmbedding || !this.store.peek) return 0;
+    const keys = await this.store.keys(this.config.max_entries);
+    let added = 0;
+    for (let i = 0; i < keys.length; i += REBUILD_BATCH) {
+      const batch = keys.slice(i, i + REBUILD_BATCH);
+      const values = await this.store.peek(batch);
+      values.forEach((text, j) => {
+        if (text === undefined) return;
+        const s = (JSON.parse(text) as CachedAnswer).semantic;
+        if (!s) return;
+        this.semantic.add(s.space, localEmbedding(s.topic, this.config.semantic.dimensions), batch[j]);
+        added++;
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return added;
   }
 
   async close(): Promise<void> {
@@ -143,13 +183,13 @@ export class ResponseCache {
     return mode === 'always' || (mode === 'deterministic' && deterministic);
   }
 
-  private async exact(key: string): Promise<Probe> {
+  private async exact(key: string, semantic?: CachedAnswer['semantic']): Promise<Probe> {
     const answer = await this.read(key);
     if (answer) return { status: 'hit', answer, match: 'exact', save() {} };
     return {
       status: 'miss',
       save: (a) => {
-        const value = JSON.stringify({ ...a, created_at: Date.now() } satisfies CachedAnswer);
+        const value = JSON.stringify({ ...a, created_at: Date.now(), ...(semantic ? { semantic } : {}) } satisfies CachedAnswer);
         this.store.set(key, value, this.config.ttl_ms).catch((err: unknown) => this.warn(err, 'could not save to the cache'));
       },
     };

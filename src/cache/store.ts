@@ -7,6 +7,8 @@ export interface CacheStore {
   delete(key: string): Promise<void>;
   /** keys of every live entry, newest last, at most `limit` (to rebuild a semantic index on start) */
   keys(limit: number): Promise<string[]>;
+  /** values of several keys without marking them used (to rebuild the semantic index); shared stores only */
+  peek?(keys: string[]): Promise<Array<string | undefined>>;
   /** resolves once the store can answer (connected); rejects when it cannot at start */
   ready?(): Promise<void>;
   close(): Promise<void>;
