@@ -154,3 +154,21 @@ describe('budgets', () => {
     }
   });
 });
+
+describe('shared state unreachable', () => {
+  it('answers 503 at once, without calling the upstream, and the server still closes', async () => {
+    // Nothing listens on port 1: every Redis command fails.
+    const pm = await startPolymath({ ...config(), store: { url: 'sqlite://:memory:' }, state: { url: 'redis://127.0.0.1:1', timeout_ms: 200 } });
+    try {
+      const { secret } = await pm.runtime.keys.create({ name: 'no-redis', rpm: 10, budget: '1/day' });
+      const before = upstream.received.length;
+      const res = await post(pm, secret, { max_tokens: 3 });
+      expect(res.status).toBe(503);
+      expect(res.body.error).toMatchObject({ type: 'service_unavailable' });
+      expect(res.body.error.message).toContain('Redis');
+      expect(upstream.received.length).toBe(before);
+    } finally {
+      await pm.close();
+    }
+  }, 30_000);
+});

@@ -9,7 +9,7 @@ import { BYPASS, type Probe, type RequestCacheOptions } from '../cache/index.js'
 import { isKind, KINDS, parseContentBody } from '../content/index.js';
 import type { Runtime } from '../runtime.js';
 import type { Metering } from '../usage/meter.js';
-import type { RequestContext, RequestStage } from './pipeline.js';
+import { formatCost, type RequestContext, type RequestStage } from './pipeline.js';
 
 /** Each miss's probe until its route saves the answer; dropped with the request. */
 const probes = new WeakMap<FastifyRequest, Probe>();
@@ -64,7 +64,9 @@ async function lookup(rt: Runtime, ctx: RequestContext, request: FastifyRequest,
     'x-polymath-model': a.model,
     'x-polymath-attempts': '0',
     'x-polymath-cache-match': probe.match ?? 'exact',
-    'x-polymath-cache-saved-usd': (a.cost_usd ?? 0).toFixed(9).replace(/\.?0+$/, '') || '0',
+    'x-polymath-cache-saved-usd': formatCost(a.cost_usd ?? 0),
+    // what the hit itself cost: nothing (the request's meter has no tokens)
+    'x-polymath-cost-usd': '0',
     age: String(Math.max(0, Math.floor((Date.now() - a.created_at) / 1000))),
   });
   meter?.end(200);

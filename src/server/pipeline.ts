@@ -7,7 +7,8 @@
  * Stages of phase `request` run before the body is read (auth: an unauthenticated request's body
  * is never parsed); stages of phase `handler` run with the parsed body, just before the route.
  * Each POST outside /v1/admin/* gets a meter before the `handler` stages run; it is ended (and its
- * budget reservation settled) when the response closes, if the route did not end it.
+ * budget reservation settled) when the response closes, if the route did not end it. A route
+ * that answers from a provider fills the meter (provider, model, usage) and sends `costHeader`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PolymathError } from '../errors.js';
@@ -66,12 +67,6 @@ export function usePipeline(app: FastifyInstance, rt: Runtime, stages: RequestSt
     }
     runStages(late, 0, ctx, request, reply, done);
   });
-
-  app.addHook('onSend', (request, reply, payload, done) => {
-    const meter = request.polymath?.meter;
-    if (meter && meter.provider !== null) reply.header('x-polymath-cost-usd', formatCost(meter.costUsd()));
-    done(null, payload);
-  });
 }
 
 /** Runs stages in order; synchronous ones without a promise's cost. */
@@ -93,6 +88,11 @@ function runStages(stages: RequestStage[], from: number, ctx: RequestContext, re
     }
   }
   done();
+}
+
+/** `x-polymath-cost-usd` for a reply: what the request cost so far. */
+export function costHeader(meter: Metering): Record<string, string> {
+  return { 'x-polymath-cost-usd': formatCost(meter.costUsd()) };
 }
 
 /** USD with up to nine decimals, never in exponent form. */

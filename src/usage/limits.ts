@@ -4,7 +4,7 @@
  * corrected to the real count after. Answers carry OpenAI's `x-ratelimit-*` headers; a refusal is
  * 429 `rate_limit_exceeded` with `Retry-After`.
  */
-import { RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { PolymathError } from '../errors.js';
 import type { ApiKey } from './keys.js';
 import type { SharedState } from './state.js';
@@ -14,26 +14,45 @@ export type RateHeaders = Record<string, string>;
 
 export interface TokenHold {
   keyId: string;
-  tpm: number;
+  limiter: RateLimiterAbstract;
   taken: number;
   settled: boolean;
 }
 
-/** OpenAI's reset format: `20ms`, `1.5s`, `6m0s`. */
+/** OpenAI's reset format: `20ms`, `17s`, `6m0s` (rounded up). */
 export function formatReset(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.ceil(ms))}ms`;
-  const s = Math.ceil(ms) / 1000;
-  if (s < 60) return `${+s.toFixed(3)}s`;
-  return `${Math.floor(s / 60)}m${+(s % 60).toFixed(3)}s`;
+  if (ms < 1000) return `${ms > 0 ? Math.ceil(ms) : 0}ms`;
+  const s = Math.ceil(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
+}
+
+/** Each key's limiters, found without building a name per request. */
+interface KeyLimiters {
+  rpm?: RateLimiterAbstract;
+  tpm?: RateLimiterAbstract;
 }
 
 export class RateLimits {
+  private readonly byKey = new WeakMap<ApiKey, KeyLimiters>();
+
   constructor(private readonly state: SharedState) {}
+
+  private limiters(key: ApiKey): KeyLimiters {
+    let l = this.byKey.get(key);
+    if (!l) {
+      l = {
+        rpm: key.rpm === null ? undefined : this.state.limiter('rpm', key.rpm, 60),
+        tpm: key.tpm === null ? undefined : this.state.limiter('tpm', key.tpm, 60),
+      };
+      this.byKey.set(key, l);
+    }
+    return l;
+  }
 
   /** Counts one request; throws rate_limited past the key's rpm. Writes the request headers into `headers`. */
   async request(key: ApiKey, headers: RateHeaders): Promise<void> {
-    if (key.rpm === null) return;
-    const limiter = this.state.limiter('rpm', key.rpm, 60);
+    const limiter = this.limiters(key).rpm;
+    if (!limiter || key.rpm === null) return;
     const res = await consume(limiter.consume(key.id, 1));
     headers['x-ratelimit-limit-requests'] = String(key.rpm);
     headers['x-ratelimit-remaining-requests'] = String(res.remainingPoints);
@@ -43,8 +62,8 @@ export class RateLimits {
 
   /** Takes `estimate` tokens; throws rate_limited past the key's tpm (and gives them back). */
   async tokens(key: ApiKey, estimate: number, headers: RateHeaders): Promise<TokenHold | null> {
-    if (key.tpm === null) return null;
-    const limiter = this.state.limiter('tpm', key.tpm, 60);
+    const limiter = this.limiters(key).tpm;
+    if (!limiter || key.tpm === null) return null;
     const taken = Math.min(Math.max(1, Math.ceil(estimate)), key.tpm);
     const res = await consume(limiter.consume(key.id, taken));
     headers['x-ratelimit-limit-tokens'] = String(key.tpm);
@@ -54,14 +73,14 @@ export class RateLimits {
       await guard(limiter.reward(key.id, taken)).catch(() => {});
       throw limited(`tokens per minute (${key.tpm})`, res.msBeforeNext);
     }
-    return { keyId: key.id, tpm: key.tpm, taken, settled: false };
+    return { keyId: key.id, limiter, taken, settled: false };
   }
 
   /** Corrects the tokens taken to the real count, once. */
   settle(hold: TokenHold, used: number): void {
     if (hold.settled) return;
     hold.settled = true;
-    const limiter = this.state.limiter('tpm', hold.tpm, 60);
+    const limiter = hold.limiter;
     const delta = Math.round(used) - hold.taken;
     if (delta > 0) limiter.penalty(hold.keyId, delta).catch(() => {});
     else if (delta < 0) limiter.reward(hold.keyId, -delta).catch(() => {});

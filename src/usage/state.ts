@@ -158,6 +158,8 @@ class RedisState implements SharedState {
   }
 
   async close(): Promise<void> {
+    // QUIT on a client that never connected would wait in its offline queue: just drop it then.
+    if (this.redis.status !== 'ready') return this.redis.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

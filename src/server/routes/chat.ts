@@ -8,7 +8,7 @@ import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
 import { countUsage } from '../../usage/count-tokens.js';
 import { saveAnswer } from '../cache-stage.js';
-import { formatCost } from '../pipeline.js';
+import { costHeader, formatCost } from '../pipeline.js';
 import { clientSignal, meterOf, outcomeHeaders, stageHeaders } from '../request-context.js';
 import { chunkData, SSE_HEADERS, writeData } from '../sse.js';
 import { validateChat } from '../validate.js';
@@ -36,7 +36,7 @@ export function chatRoutes(app: FastifyInstance, rt: Runtime): void {
       meter.usage = withHedge(out.value.body.usage, out.hedgeUsage);
       // The answer goes out first; recording it is not the client's wait.
       const body = out.value.raw ?? JSON.stringify(out.value.body);
-      reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(body);
+      reply.headers(outcomeHeaders(out, plan.route)).headers(costHeader(meter)).header('content-type', 'application/json').send(body);
       meter.end(200);
       saveAnswer(request, body, meter);
       return reply;

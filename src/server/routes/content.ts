@@ -22,7 +22,7 @@ import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
 import { clientSignal, meterOf, stageHeaders } from '../request-context.js';
 import { saveAnswer } from '../cache-stage.js';
-import { formatCost } from '../pipeline.js';
+import { costHeader, formatCost } from '../pipeline.js';
 import { SSE_HEADERS, writeData } from '../sse.js';
 
 export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
@@ -45,7 +45,7 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
     });
     parent.end(200);
     const data = outcomes.map((o) => (o.ok ? { index: o.index, status: 200, ...o.result } : { index: o.index, status: statusOf(o.error), ...errorBody(o.error) }));
-    return reply.header('content-type', 'application/json').send(JSON.stringify({ object: 'list', data }));
+    return reply.headers(costHeader(parent)).header('content-type', 'application/json').send(JSON.stringify({ object: 'list', data }));
   });
 
   app.post<{ Params: { kind: string } }>('/v1/content/:kind', async (request, reply) => {
@@ -63,7 +63,7 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
       meter.end(200);
       const body = JSON.stringify(result);
       saveAnswer(request, body, meter);
-      return reply.headers(resultHeaders(result)).header('content-type', 'application/json').send(body);
+      return reply.headers(resultHeaders(result)).headers(costHeader(meter)).header('content-type', 'application/json').send(body);
     } catch (err) {
       const pe = toPolymathError(err);
       meter.end(statusOf(pe), pe);

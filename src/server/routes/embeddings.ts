@@ -5,6 +5,7 @@ import type { Runtime } from '../../runtime.js';
 import { statusOf } from '../errors.js';
 import { saveAnswer } from '../cache-stage.js';
 import { clientSignal, meterOf, outcomeHeaders } from '../request-context.js';
+import { costHeader } from '../pipeline.js';
 import { validateEmbed } from '../validate.js';
 
 export function embeddingRoutes(app: FastifyInstance, rt: Runtime): void {
@@ -24,7 +25,7 @@ export function embeddingRoutes(app: FastifyInstance, rt: Runtime): void {
       meter.end(200);
       const body = out.value.raw ?? JSON.stringify(out.value.body);
       saveAnswer(request, body, meter);
-      return reply.headers(outcomeHeaders(out, plan.route)).header('content-type', 'application/json').send(body);
+      return reply.headers(outcomeHeaders(out, plan.route)).headers(costHeader(meter)).header('content-type', 'application/json').send(body);
     } catch (err) {
       const pe = toPolymathError(err);
       meter.end(statusOf(pe), pe);
