@@ -140,6 +140,28 @@ describe('content', () => {
     expect(upstream.received).toHaveLength(3);
   });
 
+  it('caches a streamed lesson, and answers a later stream with its result as the one event', async () => {
+    const body = { topic: 'Photosynthesis', persona: { grade: 8 }, options: { temperature: 0 }, stream: true };
+    const stream = async () => {
+      const res = await request(`${pm.url}/v1/content/lesson`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const text = await res.body.text();
+      const events = text.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => JSON.parse(e.slice(6)));
+      return { headers: res.headers, events };
+    };
+    const first = await stream();
+    expect(first.headers['x-polymath-cache']).toBe('miss');
+    expect(first.events.at(-1).type).toBe('result');
+    const calls = upstream.received.length;
+    const second = await stream();
+    expect(second.headers['x-polymath-cache']).toBe('hit');
+    expect(second.headers['content-type']).toContain('text/event-stream');
+    expect(second.events).toEqual([first.events.at(-1)]);
+    const plain = await post(pm.url, '/v1/content/lesson', { ...body, stream: false });
+    expect(plain.headers['x-polymath-cache']).toBe('hit');
+    expect({ type: 'result', ...plain.body }).toEqual(first.events.at(-1));
+    expect(upstream.received).toHaveLength(calls);
+  });
+
   it('does not cache content at its kind\'s default temperature unless the route asks', async () => {
     const a = await post(pm.url, '/v1/content/quiz', { topic: 'fractions' });
     const b = await post(pm.url, '/v1/content/quiz', { topic: 'fractions' });

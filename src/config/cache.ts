@@ -5,7 +5,7 @@ import { z } from 'zod';
  * When a route's requests are cached exactly:
  * - `deterministic`: chat and content generated at temperature 0 (the request's, or for content
  *   the kind's default), and every embeddings request
- * - `always`: every non-streamed request (the same question gets the same answer: what a
+ * - `always`: every request but a chat stream (the same question gets the same answer: what a
  *   learning app wants for lessons asked again)
  * - `off`: never (`x-polymath-cache: bypass`)
  */

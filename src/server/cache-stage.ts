@@ -1,15 +1,16 @@
 /**
  * The cache stage, after auth and limits: for chat, embeddings and content it decides hit, miss
- * or bypass (`x-polymath-cache`), answers a hit at once (metered as a request that spent nothing,
+ * or bypass (`x-polymath-cache`), answers a hit at once (a content stream as one `result` event) (metered as a request that spent nothing,
  * with what it saved), and leaves a miss's probe for the route to fill with `saveAnswer`.
  * Namespaced by the route asked for, the API key, the content kind and the persona.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BYPASS, type Probe, type RequestCacheOptions } from '../cache/index.js';
+import type { Probe, RequestCacheOptions } from '../cache/index.js';
 import { isKind, KINDS, parseContentBody } from '../content/index.js';
 import type { Runtime } from '../runtime.js';
 import type { Metering } from '../usage/meter.js';
 import { formatCost, type RequestContext, type RequestStage } from './pipeline.js';
+import { SSE_HEADERS } from './sse.js';
 
 /** Each miss's probe until its route saves the answer; dropped with the request. */
 const probes = new WeakMap<FastifyRequest, Probe>();
@@ -70,6 +71,11 @@ async function lookup(rt: Runtime, ctx: RequestContext, request: FastifyRequest,
     age: String(Math.max(0, Math.floor((Date.now() - a.created_at) / 1000))),
   });
   meter?.end(200);
+  if (endpoint === 'content' && (request.body as { stream?: unknown }).stream === true) {
+    // A stream asked for: the cached result as its one and last event.
+    await reply.headers(SSE_HEADERS).send(`data: {"type":"result",${a.body.slice(1)}\n\n`);
+    return;
+  }
   await reply.header('content-type', 'application/json').send(a.body);
 }
 
@@ -89,7 +95,6 @@ async function probeFor(rt: Runtime, ctx: RequestContext, request: FastifyReques
       return undefined;
     }
     if (!resolves(rt, req.model ?? 'default')) return undefined;
-    if (req.stream) return BYPASS;
     const deterministic = (req.options?.temperature ?? KINDS[kind].temperature) === 0;
     return rt.cache.content({ route: req.model ?? 'default', key, kind, persona: req.persona }, req, deterministic, AbortSignal.timeout(rt.config.cache.timeout_ms * 20), opts);
   }

@@ -111,6 +111,7 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
     });
     describe(meter, result);
     await send({ type: 'result', ...result });
+    saveAnswer(request, JSON.stringify(result), meter);
     res.addTrailers({ 'x-polymath-cost-usd': formatCost(meter.costUsd()) });
     res.end();
     meter.end(200);
