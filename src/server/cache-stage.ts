@@ -1,7 +1,8 @@
 /**
  * The cache stage, after auth and limits: for chat, embeddings and content it decides hit, miss
- * or bypass (`x-polymath-cache`), answers a hit at once (a content stream as one `result` event) (metered as a request that spent nothing,
- * with what it saved), and leaves a miss's probe for the route to fill with `saveAnswer`.
+ * or bypass (`x-polymath-cache`), answers a hit at once (a content stream as its one `result`
+ * event; metered as a request that spent nothing, with what it saved in a header and the metrics),
+ * and leaves a miss's probe for the route to fill with `saveAnswer`.
  * Namespaced by the route asked for, the API key, the content kind and the persona.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
