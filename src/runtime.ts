@@ -80,7 +80,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     budgets,
     limits,
     metrics,
-    cache: new ResponseCache({ ...config.cache, url: config.cache.url ?? config.state.url }, logger, config.cache.semantic.embedding_model ? routeEmbedder({ get router() { return rt.router; }, executor }, config.cache.semantic.embedding_model) : undefined),
+    cache: new ResponseCache({ ...config.cache, url: config.cache.url ?? config.state.url, prefix: config.cache.prefix ?? `${config.state.prefix}cache:` }, logger, config.cache.semantic.embedding_model ? routeEmbedder({ get router() { return rt.router; }, executor }, config.cache.semantic.embedding_model) : undefined),
     alerts: new AlertEngine(config.alerts, metrics, logger),
     async reload(next) {
       const old = rt.providers;

@@ -203,6 +203,24 @@ describe.skipIf(!redisAvailable)('on Redis', () => {
     expect(second.headers['x-polymath-cache']).toBe('hit');
     expect(second.text).toBe(first.text);
   });
+  it('lives where state.url points when cache.url is unset, under state.prefix', async () => {
+    const statePrefix = `${prefix}state:`;
+    const d = await startPolymath({ ...config(), state: { url: REDIS_URL, prefix: statePrefix } });
+    try {
+      expect((await post(d.url, '/v1/chat/completions', ask('state question', { temperature: 0 }))).headers['x-polymath-cache']).toBe('miss');
+      const redis = new Redis(REDIS_URL);
+      let keys: string[] = [];
+      for (let i = 0; i < 20 && keys.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        keys = await redis.keys(`${statePrefix}cache:e:*`);
+      }
+      redis.disconnect();
+      expect(keys).toHaveLength(1);
+    } finally {
+      await d.close();
+    }
+  });
+
   it('rebuilds the semantic index from Redis at start, so a new instance matches rephrased topics', async () => {
     const lesson = (topic: string) => ({ topic, persona: { grade: 7 }, options: { temperature: 0 } });
     expect((await post(a.url, '/v1/content/lesson', lesson('Volcanic eruptions'))).headers['x-polymath-cache']).toBe('miss');

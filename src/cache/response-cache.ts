@@ -73,7 +73,7 @@ export class ResponseCache {
   ) {
     const bounds = { maxEntries: config.max_entries, maxBytes: config.max_bytes };
     const url = config.url ?? 'memory://';
-    this.store = store ?? (url.startsWith('memory:') ? new MemoryStore(bounds) : new RedisStore({ ...bounds, url, prefix: config.prefix, timeoutMs: config.timeout_ms }));
+    this.store = store ?? (url.startsWith('memory:') ? new MemoryStore(bounds) : new RedisStore({ ...bounds, url, prefix: config.prefix ?? 'polymath:cache:', timeoutMs: config.timeout_ms }));
     this.semantic = new SemanticIndex(config.max_entries);
     this.embed = embed ?? (async (text) => localEmbedding(text, config.semantic.dimensions));
     this.localEmbedding = embed === undefined;

@@ -19,8 +19,8 @@ export const cacheSchema = z
      * unset: where `state.url` points (memory by default)
      */
     url: z.string().regex(/^(memory|rediss?):\/\//, 'the cache url is memory:// or redis://…').optional(),
-    /** Redis key prefix; instances sharing one prefix share one cache */
-    prefix: z.string().min(1).max(100).default('polymath:cache:'),
+    /** Redis key prefix; instances sharing one prefix share one cache (unset: `state.prefix` + `cache:`) */
+    prefix: z.string().min(1).max(100).optional(),
     /** how long an answer is served from the cache */
     ttl_ms: z.number().int().positive().default(24 * 3_600_000),
     /** the most entries kept; the least recently used go first */
