@@ -147,3 +147,27 @@ describe('GET /v1/usage', () => {
     expect((await usage(ADMIN, 'group_by=day&from=yesterday')).body.error).toMatchObject({ param: 'from' });
   });
 });
+
+describe('cost of learning content', () => {
+  it('records a content request with its kind, user and key (the offline library reports no tokens: $0)', async () => {
+    const lib = await startPolymath({ providers: { library: { type: 'library' } }, routes: { default: { targets: [{ provider: 'library' }] } }, pricing: { 'library/*': { input: 100, output: 100 } }, auth: { admin_key: ADMIN } });
+    try {
+      const { key, secret } = await lib.runtime.keys.create({ name: 'content-app' });
+      const res = await request(`${lib.url}/v1/content/quiz`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ topic: 'volcano', persona: { grade: 5 }, user: 'learner-9' }) });
+      const body = (await res.body.json()) as { kind: string; usage: { prompt_tokens: number; completion_tokens: number } };
+      expect(res.statusCode).toBe(200);
+      expect(body.kind).toBe('quiz');
+      const expected = ((body.usage.prompt_tokens + body.usage.completion_tokens) * 100) / 1e6;
+      expect(Number(res.headers['x-polymath-cost-usd'])).toBeCloseTo(expected, 12);
+      const usageRes = await request(`${lib.url}/v1/usage?group_by=kind`, { headers: { authorization: `Bearer ${secret}` } });
+      const rows = ((await usageRes.body.json()) as { data: Array<Record<string, unknown>> }).data;
+      expect(rows).toEqual([expect.objectContaining({ group: 'quiz', requests: 1 })]);
+      await lib.runtime.requestLog.flush();
+      const rec = await lib.runtime.store.db.selectFrom('requests').selectAll().where('key_id', '=', key.id).executeTakeFirstOrThrow();
+      expect(rec).toMatchObject({ endpoint: 'content', kind: 'quiz', user_id: 'learner-9', provider: 'library' });
+      expect(rec.cost_usd).toBeCloseTo(expected, 12);
+    } finally {
+      await lib.close();
+    }
+  }, 60_000);
+});

@@ -11,7 +11,7 @@
  * that answers from a provider fills the meter (provider, model, usage) and sends `costHeader`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { PolymathError } from '../errors.js';
+import { PolymathError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import type { ApiKey } from '../usage/keys.js';
 import type { Metering } from '../usage/meter.js';
@@ -62,11 +62,23 @@ export function usePipeline(app: FastifyInstance, rt: Runtime, stages: RequestSt
       meter.user = userOf(request);
       ctx.meter = meter;
       reply.raw.once('close', () => {
-        if (!meter.isEnded) meter.end(reply.raw.writableFinished ? reply.raw.statusCode : 499);
+        if (meter.isEnded) return;
+        if (!meter.claimed) return endUnclaimed(meter, reply);
+        // The route ends it, with what it knows (the error, a stream's tokens); this is only a net.
+        setTimeout(() => endUnclaimed(meter, reply), CLAIMED_GRACE_MS).unref();
       });
     }
     runStages(late, 0, ctx, request, reply, done);
   });
+}
+
+/** How long after the response closed a route may still end the meter it took over. */
+const CLAIMED_GRACE_MS = 60_000;
+
+function endUnclaimed(meter: Metering, reply: FastifyReply): void {
+  if (meter.isEnded) return;
+  if (reply.raw.writableFinished) meter.end(reply.raw.statusCode);
+  else meter.end(499, new PolymathError('client_closed', 'the client closed the request'));
 }
 
 /** Runs stages in order; synchronous ones without a promise's cost. */

@@ -11,6 +11,7 @@ import type { Metering } from '../usage/meter.js';
 export function meterOf(rt: Runtime, request: FastifyRequest, endpoint: string, stream: boolean): Metering {
   const meter = request.polymath?.meter ?? rt.meter.start(request.id, endpoint, stream);
   meter.stream = stream;
+  meter.claimed = true;
   return meter;
 }
 

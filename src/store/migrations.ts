@@ -2,7 +2,7 @@
  * One migration set for SQLite and Postgres, run at start-up. Types are the portable subset:
  * text, integer, bigint, double precision.
  */
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { usageMigrations } from './usage-migrations.js';
 
 const migrations: Record<string, Migration> = {
@@ -43,7 +43,10 @@ class InCodeMigrations implements MigrationProvider {
 
 // Kysely<any>: migrations run before, and independent of, the typed schema.
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  // On Postgres, Kysely looks for its migration tables in every schema unless told which: another
+  // schema's tables (a second app, another test run) would make it skip creating ours.
+  const schema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(), ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -41,6 +41,8 @@ export class Metering {
   reservation: Reservation | null = null;
   /** the tokens taken from the key's tpm before the call, corrected by `end` */
   tokenHold: TokenHold | null = null;
+  /** a route took this meter over and ends it itself (with the error and the tokens it knows) */
+  claimed = false;
   /** items of a batch: the parent settles their total and writes no record of its own */
   private children: Metering[] | null = null;
 

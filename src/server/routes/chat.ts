@@ -6,7 +6,7 @@ import type { OpenStream, Outcome } from '../../routing/index.js';
 import type { Runtime } from '../../runtime.js';
 import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
-import { countUsage } from '../../usage/count-tokens.js';
+import { countUsage, countUsageNow } from '../../usage/count-tokens.js';
 import { saveAnswer } from '../cache-stage.js';
 import { costHeader, formatCost } from '../pipeline.js';
 import { clientSignal, meterOf, outcomeHeaders, stageHeaders } from '../request-context.js';
@@ -96,9 +96,9 @@ async function pipeStream(request: FastifyRequest, reply: FastifyReply, out: Out
     }
     await writeData(res, clientAsked ? chunkData(event) : withoutNullUsage(event));
   };
-  const counted = async () => {
+  const counted = async (now = false) => {
     if (reported) return;
-    const u = await countUsage(req, text);
+    const u = now ? countUsageNow(req, text) : await countUsage(req, text);
     u.completion_tokens += Math.ceil(extraChars / 4);
     u.total_tokens = u.prompt_tokens + u.completion_tokens;
     meter.usage = withHedge(u, out.hedgeUsage);
@@ -116,8 +116,8 @@ async function pipeStream(request: FastifyRequest, reply: FastifyReply, out: Out
     meter.end(200);
   } catch (err) {
     const pe = toPolymathError(err, 'upstream_error');
-    // The tokens a failed stream spent count too.
-    await counted().catch(() => {});
+    // The tokens a failed stream spent count too (at once: its record should not wait for the tokenizer).
+    await counted(true);
     if (pe.kind !== 'client_closed' && !res.destroyed) {
       await writeData(res, JSON.stringify(errorBody(pe)));
       res.addTrailers({ 'x-polymath-cost-usd': formatCost(meter.costUsd()) });
