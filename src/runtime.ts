@@ -11,6 +11,10 @@ import { createLearning, type Learning } from './learning/index.js';
 import { Executor, HealthMonitor, inFlightOf, Router } from './routing/index.js';
 import { migrateToLatest, openStore, RequestLog, type Store } from './store/index.js';
 import { Meter } from './usage/meter.js';
+import { ResponseCache } from './cache/index.js';
+import { routeEmbedder } from './cache/route-embedder.js';
+import { Metrics, type BreakerReading } from './telemetry/metrics.js';
+import { AlertEngine } from './usage/alerts/index.js';
 import { Budgets } from './usage/budgets.js';
 import { KeyStore } from './usage/keys.js';
 import { RateLimits } from './usage/limits.js';
@@ -29,6 +33,9 @@ export interface Runtime {
   health: HealthMonitor;
   /** the learning loop: its API's state and the next-lesson job runner */
   learning: Learning;
+  metrics: Metrics;
+  cache: ResponseCache;
+  alerts: AlertEngine;
   /** rate limits and budget counters: memory, or Redis shared by every instance (config `state`) */
   state: SharedState;
   keys: KeyStore;
@@ -54,6 +61,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const health = new HealthMonitor(executor.stats, logger);
   health.watch(providers, healthOptions(config));
   const retiring = new Map<Provider, Promise<void>>();
+  const metrics = new Metrics();
   let closed = false;
   const state = openState(config.state);
   const pricing = new Pricing(config.pricing, (id) => rt.config.providers[id]?.type, logger);
@@ -76,6 +84,9 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     pricing,
     budgets,
     limits,
+    metrics,
+    cache: new ResponseCache({ ...config.cache, url: config.cache.url ?? config.state.url, prefix: config.cache.prefix ?? `${config.state.prefix}cache:` }, logger, config.cache.semantic.embedding_model ? routeEmbedder({ get router() { return rt.router; }, executor }, config.cache.semantic.embedding_model) : undefined),
+    alerts: new AlertEngine(config.alerts, metrics, logger),
     async reload(next) {
       const old = rt.providers;
       const nextProviders = new Map<string, Provider>();
@@ -97,10 +108,10 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
         await Promise.allSettled(created.map((p) => p.close?.()));
         throw err;
       }
-      for (const key of ['server', 'store'] as const) {
+      for (const key of ['server', 'store', 'cache', 'alerts'] as const) {
         if (!sameConfig(rt.config[key], next[key])) logger.warn(`config reload: the "${key}" section changed; restart to apply it`);
       }
-      rt.config = { ...next, server: rt.config.server, store: rt.config.store };
+      rt.config = { ...next, server: rt.config.server, store: rt.config.store, cache: rt.config.cache, alerts: rt.config.alerts };
       rt.providers = nextProviders;
       pricing.reset(next.pricing);
       health.watch(nextProviders, healthOptions(next));
@@ -113,14 +124,30 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       closed = true;
       health.stop();
       await rt.learning.close();
+      await rt.alerts.close();
       await requestLog.flush();
       await Promise.allSettled([...rt.providers.values()].map((p) => p.close?.()));
       await Promise.allSettled([...retiring.values()]);
+      await rt.cache.close();
       await state.close();
       await store.close();
     },
   };
+  await rt.cache.ready();
+  rt.meter.onRecord((record) => metrics.observeRequest(record));
+  metrics.readBreakersFrom(() => breakerReadings(rt));
+  metrics.readBudgetsFrom(() =>
+    rt.budgets.snapshot().map((b) => ({ key: b.name, period: b.period, limit_usd: b.budgetUsd, spent_usd: b.spentUsd, soft: rt.config.budgets.soft_threshold })),
+  );
+  rt.alerts.start();
   return rt;
+}
+
+/** Each known target's breaker, for the metrics and the breaker_open alert. */
+function* breakerReadings(rt: Runtime): Iterable<BreakerReading> {
+  for (const s of rt.executor.stats.all()) {
+    if (rt.providers.has(s.key.slice(0, s.key.indexOf('/')))) yield { target: s.key, state: s.breakerState };
+  }
 }
 
 function breakerOptions(config: Config) {

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { learningSchema } from './learning.js';
 import { providerSchema } from './providers.js';
 import { minerSchema, networkSchema } from './network.js';
+import { cacheSchema } from './cache.js';
+import { alertsSchema } from './alerts.js';
 import { authSchema, budgetsSchema, pricingSchema, stateSchema } from './usage.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'names use letters, digits, ".", "_" and "-"');
@@ -144,6 +146,8 @@ export const configSchema = z
     network: networkSchema.optional(),
     miner: minerSchema.optional(),
     learning: learningSchema,
+    cache: cacheSchema,
+    alerts: alertsSchema,
     auth: authSchema, pricing: pricingSchema, budgets: budgetsSchema, state: stateSchema,
   })
   .superRefine((cfg, ctx) => {

@@ -55,6 +55,8 @@ export interface GenerateContext {
   requestId: string;
   /** set to stream: receives partial objects of the first answer and repair notices */
   onProgress?: (event: ProgressEvent) => void | Promise<void>;
+  /** receives the quality report of every answer judged, repaired ones included (for the metrics) */
+  onQuality?: (report: QualityReport) => void;
 }
 
 interface Answer {
@@ -123,6 +125,7 @@ export async function generateContent<K extends Kind>(gw: Gateway, req: ContentR
     usage.prompt_tokens += last.usage?.prompt_tokens ?? 0;
     usage.completion_tokens += last.usage?.completion_tokens ?? 0;
     const verdict = judge(kind, last.text, req.persona);
+    if (verdict.quality) ctx.onQuality?.(verdict.quality);
     if (verdict.ok) {
       return { kind, content: verdict.content as ContentOf<K>, quality: verdict.quality, provider: last.provider, model: last.model, attempts: attempt, usage, prompt: prompt.id, ...(plan.route ? { route: plan.route } : {}) };
     }

@@ -11,6 +11,7 @@ import { embeddingRoutes } from './routes/embeddings.js';
 import { contentRoutes } from './routes/content.js';
 import { learningRoutes } from './routes/learning.js';
 import { modelRoutes } from './routes/models.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { usePipeline } from './pipeline.js';
 import { requestStages } from './stages.js';
 import { keyRoutes } from './routes/keys.js';
@@ -75,6 +76,7 @@ export function buildApp(rt: Runtime): FastifyInstance {
   modelRoutes(app, rt);
   adminRoutes(app, rt);
   contentRoutes(app, rt);
+  metricsRoutes(app, rt);
   keyRoutes(app, rt);
   usageRoutes(app, rt);
   learningRoutes(app, rt);

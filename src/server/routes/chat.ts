@@ -7,6 +7,7 @@ import type { Runtime } from '../../runtime.js';
 import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
 import { countUsage, countUsageNow } from '../../usage/count-tokens.js';
+import { saveAnswer } from '../cache-stage.js';
 import { costHeader, formatCost } from '../pipeline.js';
 import { clientSignal, meterOf, outcomeHeaders, stageHeaders } from '../request-context.js';
 import { chunkData, SSE_HEADERS, writeData } from '../sse.js';
@@ -53,8 +54,10 @@ export function chatRoutes(app: FastifyInstance, rt: Runtime, opts: ChatRouteOpt
       describe(meter, out);
       meter.usage = withHedge(out.value.body.usage, out.hedgeUsage);
       // The answer goes out first; recording it is not the client's wait.
-      reply.headers(outcomeHeaders(out, plan.route)).headers(costHeader(meter)).header('content-type', 'application/json').send(out.value.raw ?? JSON.stringify(out.value.body));
+      const body = out.value.raw ?? JSON.stringify(out.value.body);
+      reply.headers(outcomeHeaders(out, plan.route)).headers(costHeader(meter)).header('content-type', 'application/json').send(body);
       meter.end(200);
+      saveAnswer(request, body, meter);
       return reply;
     } catch (err) {
       const pe = toPolymathError(err);

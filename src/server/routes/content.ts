@@ -22,6 +22,7 @@ import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
 import { answerHeaders } from '../headers.js';
 import { clientSignal, meterOf, stageHeaders } from '../request-context.js';
+import { saveAnswer } from '../cache-stage.js';
 import { costHeader, formatCost } from '../pipeline.js';
 import { SSE_HEADERS, writeData } from '../sse.js';
 import { checkModelName } from '../validate.js';
@@ -48,6 +49,7 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime, opts: ContentRo
         meter.kind = batch.items[o.index]?.kind ?? null;
         if (o.ok) {
           describe(meter, o.result);
+          rt.metrics.observeChecks(o.result.kind, o.result.quality.checks);
           meter.end(200);
         } else meter.end(statusOf(o.error), o.error);
       },
@@ -69,11 +71,13 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime, opts: ContentRo
     meter.kind = kind;
     if (req.stream) return streamContent(rt, request, reply, req, meter, opts);
     try {
-      const result = await generateContent(rt, req, { signal: clientSignal(reply).signal, requestId: request.id });
+      const result = await generateContent(rt, req, { signal: clientSignal(reply).signal, requestId: request.id, onQuality: (q) => rt.metrics.observeChecks(kind, q.checks) });
       opts.onResult?.(request, result);
       describe(meter, result);
       meter.end(200);
-      return reply.headers(resultHeaders(result)).headers(costHeader(meter)).header('content-type', 'application/json').send(JSON.stringify(result));
+      const body = JSON.stringify(result);
+      saveAnswer(request, body, meter);
+      return reply.headers(resultHeaders(result)).headers(costHeader(meter)).header('content-type', 'application/json').send(body);
     } catch (err) {
       const pe = toPolymathError(err);
       meter.end(statusOf(pe), pe);
@@ -115,10 +119,12 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
       signal: clientSignal(reply).signal,
       requestId: request.id,
       onProgress: (e: ProgressEvent) => send(e),
+      onQuality: (q) => rt.metrics.observeChecks(req.kind, q.checks),
     });
     opts.onResult?.(request, result);
     describe(meter, result);
     await send({ type: 'result', ...result });
+    saveAnswer(request, JSON.stringify(result), meter);
     const last = tap?.last();
     if (last !== undefined) await writeData(res, last);
     res.addTrailers({ 'x-polymath-cost-usd': formatCost(meter.costUsd()) });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { toPolymathError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
 import { statusOf } from '../errors.js';
+import { saveAnswer } from '../cache-stage.js';
 import { clientSignal, meterOf, outcomeHeaders } from '../request-context.js';
 import { costHeader } from '../pipeline.js';
 import { validateEmbed } from '../validate.js';
@@ -22,7 +23,9 @@ export function embeddingRoutes(app: FastifyInstance, rt: Runtime): void {
       const hedged = out.hedgeUsage?.prompt_tokens ?? 0;
       meter.usage = { prompt_tokens: (usage?.prompt_tokens ?? 0) + hedged, completion_tokens: 0, total_tokens: (usage?.total_tokens ?? 0) + hedged };
       meter.end(200);
-      return reply.headers(outcomeHeaders(out, plan.route)).headers(costHeader(meter)).header('content-type', 'application/json').send(out.value.raw ?? JSON.stringify(out.value.body));
+      const body = out.value.raw ?? JSON.stringify(out.value.body);
+      saveAnswer(request, body, meter);
+      return reply.headers(outcomeHeaders(out, plan.route)).headers(costHeader(meter)).header('content-type', 'application/json').send(body);
     } catch (err) {
       const pe = toPolymathError(err);
       meter.end(statusOf(pe), pe);
