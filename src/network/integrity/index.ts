@@ -1,0 +1,3 @@
+/** Integrity checks: agreement between answers, cross-checks by level, canaries. */
+export { agree, AGREEMENT_THRESHOLD, contentWords, overlap } from './agreement.js';
+export { crossCheck, type Answer, type CheckResult, type IntegrityMode } from './cross-check.js';
