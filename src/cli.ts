@@ -5,11 +5,13 @@ import { models } from './commands/models.js';
 import { serve } from './commands/serve.js';
 import { USAGE_EXIT, type Command } from './commands/types.js';
 import { VERSION } from './version.js';
+import { wallet } from './commands/wallet.js';
 
 const COMMANDS: Record<string, Command> = {
   serve,
   models,
   generate,
+  wallet,
 };
 
 function help(): string {

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 import { ReplayCache, signHeaders, signStream, verifyHeaders } from '../../src/network/epistula.js';
-import { hotkeyFromMnemonic, type Hotkey } from '../../src/network/wallet.js';
+import { hotkeyFromMnemonic, type Hotkey } from '../../src/network/wallet/index.js';
 import { SAMPLES } from '../content-fixtures.js';
 
 export type Behaviour = 'honest' | 'fail' | 'canned' | 'forged' | 'unsigned' | 'invalid_content';

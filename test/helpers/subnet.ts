@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
-import { hotkeyFromMnemonic, type Hotkey } from '../../src/network/wallet.js';
+import { hotkeyFromMnemonic, type Hotkey } from '../../src/network/wallet/index.js';
 
 export interface TestWallet {
   path: string;

@@ -7,7 +7,7 @@ import { Agent } from 'undici';
 import { z } from 'zod';
 import { signHeaders } from '../epistula.js';
 import type { Neuron } from '../metagraph/index.js';
-import type { Hotkey } from '../wallet.js';
+import type { Hotkey } from '../wallet/index.js';
 
 export const availabilitySchema = z.looseObject({
   task_availabilities: z.record(z.string(), z.boolean()).default({}),

@@ -15,7 +15,7 @@ import { crossCheck, type Answer } from '../../network/integrity/index.js';
 import { createMetagraphSource, Metagraph } from '../../network/metagraph/index.js';
 import { ExpertRegistry, gradeBand, PlanCache, type Signature } from '../../network/registry/index.js';
 import { MinerStates, rankMiners, type Candidate, type Ranked } from '../../network/selection/index.js';
-import { loadHotkey, type Hotkey } from '../../network/wallet.js';
+import { loadHotkey, type Hotkey } from '../../network/wallet/index.js';
 import { openStream, type OpenStream } from '../../routing/attempt.js';
 import { chunksFromCompletion } from '../completion-from-text.js';
 import type { CallContext, ChatRequest, ChatResult, Provider, StreamEvent } from '../types.js';

@@ -12,7 +12,7 @@ import { isKind, KINDS } from '../../content/schemas/index.js';
 import { signHeaders, verifyHeaders, verifyStreamSignature, type ReplayCache } from '../../network/epistula.js';
 import type { Neuron } from '../../network/metagraph/index.js';
 import { axonUrl } from '../../network/registry/index.js';
-import type { Hotkey } from '../../network/wallet.js';
+import type { Hotkey } from '../../network/wallet/index.js';
 import { completionFromText } from '../completion-from-text.js';
 import { deadline } from '../deadline.js';
 import { MAX_ERROR_BODY, networkError, readCapped, upstreamStatusError } from '../http-errors.js';
