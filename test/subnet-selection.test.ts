@@ -29,13 +29,13 @@ describe('selection', () => {
   it('prefers reliable, fast, idle miners, and every part stays in [0, 1]', () => {
     const { cands, states } = field([neuron(0), neuron(1), neuron(2)]);
     for (let i = 0; i < 5; i++) states.of(0, 'hk0').recordOutcome(false, 0);
-    for (let i = 0; i < 5; i++) states.of(1, 'hk1').recordOutcome(true, 900);
+    for (let i = 0; i < 5; i++) states.of(1, 'hk1').recordOutcome(true, 150);
     for (let i = 0; i < 5; i++) states.of(2, 'hk2').recordOutcome(true, 100);
     const ranked = rankMiners(cands, { k: 2, explore: 0, weights: DEFAULT_SELECTION_WEIGHTS });
     expect(ranked.map((r) => r.neuron.uid)).toEqual([2, 1, 0]);
     expect(ranked[2].score.reliability).toBe(0);
     expect(ranked[0].score.latency).toBe(1);
-    expect(ranked[1].score.latency).toBeCloseTo(100 / 900, 3);
+    expect(ranked[1].score.latency).toBeCloseTo(100 / 150, 3);
     states.of(2, 'hk2').stats.inFlight = 50;
     expect(rank(cands)[0].neuron.uid).toBe(1);
     for (const r of ranked) for (const v of Object.values(r.score)) expect(v >= 0 && v <= 1).toBe(true);
