@@ -22,3 +22,10 @@ export const metagraphSchema = z.object({
 
 export type WalletConfig = z.infer<typeof walletSchema>;
 export type MetagraphConfig = z.infer<typeof metagraphSchema>;
+
+export const networkSchema = z.object({
+  netuid: z.number().int().min(0).max(65_535),
+  wallet: walletSchema,
+  metagraph: metagraphSchema,
+});
+export type NetworkConfig = z.infer<typeof networkSchema>;

@@ -1,6 +1,8 @@
 /** The zod schema of polymath.yaml. Defaults here are the defaults of the whole service. */
 import { z } from 'zod';
 import { providerSchema } from './providers.js';
+import { networkSchema } from './network.js';
+import { validatorSchema } from './validator.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'names use letters, digits, ".", "_" and "-"');
 
@@ -136,6 +138,8 @@ export const configSchema = z
     routes: z.record(name, routeSchema).default({}),
     routing: routingSchema,
     flags: z.record(z.string(), z.boolean()).default({}),
+    network: networkSchema.optional(),
+    validator: validatorSchema.optional(),
   })
   .superRefine((cfg, ctx) => {
     for (const [routeName, route] of Object.entries(cfg.routes)) {

@@ -3,6 +3,7 @@
  * text, integer, bigint, double precision.
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { validatorMigrations } from './validator-scores.js';
 
 const migrations: Record<string, Migration> = {
   '0001_requests': {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('requests').ifExists().execute();
     },
   },
+  ...validatorMigrations,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -1,5 +1,6 @@
 /** The database's tables, as Kysely sees them. */
 import type { Generated } from 'kysely';
+import type { ValidatorScoresTable } from './validator-scores.js';
 
 export interface RequestsTable {
   id: string;
@@ -22,6 +23,7 @@ export interface RequestsTable {
 
 export interface Database {
   requests: RequestsTable;
+  validator_scores: ValidatorScoresTable;
 }
 
 export type RequestRecord = RequestsTable;
