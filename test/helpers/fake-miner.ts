@@ -32,6 +32,8 @@ export interface FakeMiner {
   delayMs: number;
   perTokenMs: number;
   availability: Record<string, unknown>;
+  /** answers a chat itself when it returns text (e.g. from a real model) */
+  answer?: (body: any) => Promise<string | undefined>;
   received: MinerRequest[];
   close(): Promise<void>;
 }
@@ -115,7 +117,8 @@ export async function startFakeMiner(opts: { behaviour?: Behaviour; delayMs?: nu
       return sendSigned(res, 200, { kind: content[1], content: contentFor(content[1], topic, miner.behaviour), usage: { prompt_tokens: 10, completion_tokens: 20 }, model: 'fake-miner' }, caller);
     }
     if (req.url !== '/v1/chat/completions') return error(res, 404, 'not found', 'not_found');
-    const text = miner.behaviour === 'canned' ? CANNED : honestText(topic);
+    const own = miner.answer ? await miner.answer(body) : undefined;
+    const text = own ?? (miner.behaviour === 'canned' ? CANNED : honestText(topic));
     const id = `chatcmpl-${Math.random().toString(36).slice(2)}`;
     const created = Math.floor(Date.now() / 1000);
     if (!body.stream) {
