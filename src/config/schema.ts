@@ -1,7 +1,7 @@
 /** The zod schema of polymath.yaml. Defaults here are the defaults of the whole service. */
 import { z } from 'zod';
 import { providerSchema } from './providers.js';
-import { networkSchema } from './network.js';
+import { minerSchema, networkSchema } from './network.js';
 import { validatorSchema } from './validator.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'names use letters, digits, ".", "_" and "-"');
@@ -139,6 +139,7 @@ export const configSchema = z
     routing: routingSchema,
     flags: z.record(z.string(), z.boolean()).default({}),
     network: networkSchema.optional(),
+    miner: minerSchema.optional(),
     validator: validatorSchema.optional(),
   })
   .superRefine((cfg, ctx) => {
