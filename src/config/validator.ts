@@ -14,6 +14,8 @@ export const validatorSchema = z
     /** the share of each task type among challenges */
     tasks: z.object({ content: share.default(0.7), chat: share.default(0.2), canary: share.default(0.1) }).prefault({}),
     /** generation-mode multipliers (the product is capped at 100) */
+    /** the content kinds content tasks ask for */
+    content_kinds: z.array(z.enum(['lesson', 'quiz', 'explanation', 'flashcards'])).min(1).default(['lesson', 'quiz', 'explanation', 'flashcards']),
     multipliers: z.object({ local: z.number().min(0).default(1.5), api: z.number().min(0).default(0.5), custom: z.number().min(0).default(1.0) }).prefault({}),
     ema_alpha: z.number().gt(0).max(1).default(0.3),
     /** deadline of one challenge to one miner */

@@ -26,10 +26,10 @@ export interface TaskShares {
 
 const pick = <T>(items: readonly T[], random: () => number): T => items[Math.floor(random() * items.length) % items.length];
 
-export function pickTask(shares: TaskShares, random: () => number = Math.random): Task {
+export function pickTask(shares: TaskShares, random: () => number = Math.random, kinds: readonly (typeof CONTENT_KINDS)[number][] = CONTENT_KINDS): Task {
   const total = shares.content + shares.chat + shares.canary;
   const r = random() * total;
-  if (r < shares.content) return { type: 'content', kind: pick(CONTENT_KINDS, random), topic: pick(K12_TOPICS, random), persona: { grade: 1 + Math.floor(random() * 12) } };
+  if (r < shares.content) return { type: 'content', kind: pick(kinds, random), topic: pick(K12_TOPICS, random), persona: { grade: 1 + Math.floor(random() * 12) } };
   if (r < shares.content + shares.chat) {
     const topic = pick(K12_TOPICS, random);
     return { type: 'chat', topic, prompt: `Explain ${topic} to a student in a few sentences.` };

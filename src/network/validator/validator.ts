@@ -102,7 +102,7 @@ export class Validator {
     return serving.slice(0, this.deps.cfg.sample_size);
   }
 
-  async round(task: Task = pickTask(this.deps.cfg.tasks, this.random)): Promise<RoundReport> {
+  async round(task: Task = pickTask(this.deps.cfg.tasks, this.random, this.deps.cfg.content_kinds)): Promise<RoundReport> {
     const round = ++this.rounds;
     const miners = this.sample();
     const signal = AbortSignal.timeout(this.deps.cfg.timeout_ms * 3);
