@@ -7,6 +7,7 @@ import { validator } from './commands/validator.js';
 import { USAGE_EXIT, type Command } from './commands/types.js';
 import { VERSION } from './version.js';
 import { wallet } from './commands/wallet.js';
+import { miner } from './commands/miner.js';
 
 const COMMANDS: Record<string, Command> = {
   serve,
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, Command> = {
   generate,
   validator,
   wallet,
+  miner,
 };
 
 function help(): string {

@@ -5,6 +5,7 @@
 export type ErrorKind =
   | 'invalid_request'
   | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'model_not_found'
   | 'payload_too_large'

@@ -201,9 +201,13 @@ export interface StreamEpistula {
 
 /** Signs the bytes of a stream written so far (every `data: …\n\n` event). */
 export function signStream(streamBytesBefore: Uint8Array | string, signer: Hotkey, signedFor: string, now = Date.now()): StreamEpistula {
+  return signStreamDigest(sha256Hex(streamBytesBefore), signer, signedFor, now);
+}
+
+/** The same, from the sha256 hex of those bytes (hashed incrementally as they were written). */
+export function signStreamDigest(bodySha256: string, signer: Hotkey, signedFor: string, now = Date.now()): StreamEpistula {
   const uuid = randomUUID();
   const timestamp = Math.trunc(now);
-  const bodySha256 = sha256Hex(streamBytesBefore);
   return {
     version: EPISTULA_VERSION,
     signed_by: signer.ss58,

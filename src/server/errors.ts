@@ -10,6 +10,7 @@ import { PolymathError, type ErrorKind } from '../errors.js';
 const STATUS: Record<ErrorKind, [number, string]> = {
   invalid_request: [400, 'invalid_request_error'],
   unauthorized: [401, 'authentication_error'],
+  forbidden: [403, 'permission_error'],
   not_found: [404, 'invalid_request_error'],
   model_not_found: [404, 'invalid_request_error'],
   payload_too_large: [413, 'invalid_request_error'],

@@ -23,7 +23,16 @@ import { errorBody, statusOf } from '../errors.js';
 import { clientSignal } from '../request-context.js';
 import { SSE_HEADERS, writeData } from '../sse.js';
 
-export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
+/** How a miner serves content through its own route and signs what it streams. */
+export interface ContentRouteOptions {
+  /** the route or model to use instead of the body's `model` */
+  model?: string;
+  onResult?(request: FastifyRequest, result: ContentResult): void;
+  /** per stream: sees each event's data, and may add one last event after the result */
+  tapStream?(request: FastifyRequest): { seen(data: string): void; last(): string | undefined } | undefined;
+}
+
+export function contentRoutes(app: FastifyInstance, rt: Runtime, opts: ContentRouteOptions = {}): void {
   app.post('/v1/content/batch', async (request, reply) => {
     const batch = parseBatch(request.body);
     const outcomes = await runBatch(rt, batch, {
@@ -47,10 +56,12 @@ export function contentRoutes(app: FastifyInstance, rt: Runtime): void {
       throw new PolymathError('not_found', `Unknown content kind "${kind}". Kinds: ${KIND_NAMES.join(', ')}.`, { code: 'unknown_kind' });
     }
     const req = parseContentBody(kind, request.body);
+    if (opts.model !== undefined) req.model = opts.model;
     const meter = rt.meter.start(request.id, 'content', req.stream === true);
-    if (req.stream) return streamContent(rt, request, reply, req, meter);
+    if (req.stream) return streamContent(rt, request, reply, req, meter, opts);
     try {
       const result = await generateContent(rt, req, { signal: clientSignal(reply).signal, requestId: request.id });
+      opts.onResult?.(request, result);
       describe(meter, result);
       meter.end(200);
       return reply.headers(resultHeaders(result)).header('content-type', 'application/json').send(JSON.stringify(result));
@@ -80,8 +91,9 @@ function resultHeaders(result: ContentResult): Record<string, string> {
 }
 
 /** Opens the SSE response at the first event, so an error before it is still a plain HTTP error. */
-async function streamContent(rt: Runtime, request: FastifyRequest, reply: FastifyReply, req: Parameters<typeof generateContent>[1], meter: Metering): Promise<void> {
+async function streamContent(rt: Runtime, request: FastifyRequest, reply: FastifyReply, req: Parameters<typeof generateContent>[1], meter: Metering, opts: ContentRouteOptions): Promise<void> {
   const res = reply.raw;
+  const tap = opts.tapStream?.(request);
   let opened = false;
   const send = async (event: Record<string, unknown>) => {
     if (!opened) {
@@ -90,7 +102,9 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
       res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id });
       meter.firstToken();
     }
-    await writeData(res, JSON.stringify(event));
+    const data = JSON.stringify(event);
+    tap?.seen(data);
+    await writeData(res, data);
   };
   try {
     const result = await generateContent(rt, req, {
@@ -98,8 +112,11 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
       requestId: request.id,
       onProgress: (e: ProgressEvent) => send(e),
     });
+    opts.onResult?.(request, result);
     describe(meter, result);
     await send({ type: 'result', ...result });
+    const last = tap?.last();
+    if (last !== undefined) await writeData(res, last);
     res.end();
     meter.end(200);
   } catch (err) {

@@ -1,0 +1,197 @@
+/**
+ * `startMiner` in-process, with a real generator chain: the stories260K model under llama.cpp,
+ * then a script, then an API that fails. Callers sign with Epistula through the official openai
+ * client; every answer is verified as signed by the miner's hotkey.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config/index.js';
+import { ReplayCache, signHeaders, verifyHeaders, verifyStreamSignature } from '../src/network/epistula.js';
+import { startMiner, type RunningMiner } from '../src/network/miner/index.js';
+import { createHotkeyFile, hotkeyFromMnemonic, type Hotkey } from '../src/network/wallet/index.js';
+import { createLogger } from '../src/telemetry/logger.js';
+import { anthropicError, FAKE_ANTHROPIC_KEY, startFakeAnthropic, type FakeAnthropic } from './helpers/fake-anthropic.js';
+import { STORIES_MODEL } from './helpers/fixtures.js';
+import { apiFailure, assertSchema } from './helpers/openapi.js';
+import { signingClient, splitSignedStream } from './helpers/epistula-client.js';
+
+const SCRIPT = fileURLToPath(new URL('./fixtures/script/jsonl.mjs', import.meta.url));
+
+let miner: RunningMiner;
+let api: FakeAnthropic;
+let validator: Hotkey;
+let poor: Hotkey;
+let stranger: Hotkey;
+const enc = new TextEncoder();
+
+export function chainConfig(dir: string, apiUrl: string, wallets: string, extra: Record<string, unknown> = {}) {
+  return {
+    server: { host: '127.0.0.1', port: 0 },
+    store: { url: 'sqlite://:memory:', flush_ms: 20 },
+    providers: {
+      local: { type: 'llama-cpp', model_path: STORIES_MODEL, threads: 1, parallel: 1, context_size: 64 },
+      script: { type: 'script', command: [process.execPath, SCRIPT], persistent: true },
+      cloud: { type: 'anthropic', base_url: apiUrl, api_key: FAKE_ANTHROPIC_KEY, default_model: 'claude-haiku-4-5' },
+    },
+    routes: {
+      chain: {
+        strategy: 'fallback',
+        // A prompt too long for the local model's context moves on like any other failure.
+        fallback_on: { kinds: ['invalid_request', 'upstream_error', 'upstream_invalid', 'upstream_timeout', 'upstream_unreachable', 'rate_limited', 'queue_full', 'no_healthy_target'] },
+        targets: [{ provider: 'local' }, { provider: 'script' }, { provider: 'cloud' }],
+      },
+    },
+    routing: { health_interval_ms: 0 },
+    network: { netuid: 1, wallet: { name: 'miner', hotkey: 'default', path: wallets }, metagraph: { source: 'static', file: join(dir, 'metagraph.yaml'), refresh_ms: 60_000 } },
+    miner: { host: '127.0.0.1', port: 0, route: 'chain', min_caller_stake: 100, require_validator_permit: true, subjects: ['science'], health_interval_ms: 0 },
+    ...extra,
+  };
+}
+
+beforeAll(async () => {
+  await cryptoWaitReady();
+  validator = hotkeyFromMnemonic('legal winner thank year wave sausage worth useful legal winner thank yellow');
+  poor = hotkeyFromMnemonic('gas marble jealous tree any dilemma total jeans divide huge minimum fiber');
+  stranger = hotkeyFromMnemonic('letter advice cage absurd amount doctor acoustic avoid letter advice cage above');
+  api = await startFakeAnthropic((_req, res) => anthropicError(res, 500, 'api_error', 'Internal server error'));
+  const dir = mkdtempSync(join(tmpdir(), 'polymath-miner-'));
+  const wallets = join(dir, 'wallets');
+  const { ss58 } = await createHotkeyFile({ name: 'miner', hotkey: 'default', path: wallets });
+  writeFileSync(
+    join(dir, 'metagraph.yaml'),
+    [
+      `- { uid: 0, hotkey: ${validator.ss58}, coldkey: ${validator.ss58}, stake: 5000, validator_permit: true }`,
+      `- { uid: 1, hotkey: ${poor.ss58}, coldkey: ${poor.ss58}, stake: 10, validator_permit: true }`,
+      `- { uid: 2, hotkey: ${ss58}, coldkey: ${ss58}, stake: 0, axon: "127.0.0.1:8091" }`,
+    ].join('\n'),
+  );
+  miner = await startMiner(parseConfig(chainConfig(dir, api.url, wallets)), createLogger('silent'));
+}, 120_000);
+
+afterAll(async () => {
+  await miner?.close();
+  await api?.close();
+});
+
+const post = (path: string, body: string, headers: Record<string, string>) => fetch(`${miner.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+const chatBody = (content: string) => JSON.stringify({ model: 'any', messages: [{ role: 'user', content }], max_tokens: 8, seed: 1 });
+
+describe('polymath miner', () => {
+  it('answers a signed chat through the local model, signed by its hotkey for the caller', async () => {
+    const { client, answers } = signingClient(miner.url, validator, miner.hotkey);
+    const res = await client.chat.completions.create({ model: 'whatever-the-validator-asks', messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 8, seed: 1 });
+    assertSchema('CreateChatCompletionResponse', res);
+    const answer = await answers[0]!;
+    expect(answer.headers['x-polymath-provider']).toBe('local');
+    const v = verifyHeaders(answer.headers, answer.body, { self: validator.ss58, replay: new ReplayCache() });
+    expect(v).toMatchObject({ ok: true, signedBy: miner.hotkey });
+  });
+
+  it('accepts SN1 fields beside the OpenAI ones', async () => {
+    const body = JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'Lily' }], max_tokens: 4, seed: 42, sampling_parameters: { temperature: 0.7, top_p: 0.9 }, task: 'InferenceTask', timeout: 10 });
+    const res = await post('/v1/chat/completions', body, signHeaders(body, validator, miner.hotkey));
+    expect(res.status).toBe(200);
+  });
+
+  it('streams, ending with an OpenAI-shaped chunk that signs every byte before it', async () => {
+    const { client, answers } = signingClient(miner.url, validator, miner.hotkey);
+    const stream = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 8, seed: 2, stream: true });
+    const chunks = [];
+    for await (const c of stream) chunks.push(c);
+    for (const c of chunks) assertSchema('CreateChatCompletionStreamResponse', c);
+    expect(chunks.at(-1)!.choices).toEqual([]);
+    const answer = await answers[0]!;
+    expect(Buffer.from(answer.body).toString().endsWith('data: [DONE]\n\n')).toBe(true);
+    const { before, epistula } = splitSignedStream(answer.body);
+    expect(verifyStreamSignature(before, epistula, { self: validator.ss58, replay: new ReplayCache() })).toMatchObject({ ok: true, signedBy: miner.hotkey });
+    const altered = Buffer.from(before);
+    altered[altered.length - 5] ^= 1;
+    expect(verifyStreamSignature(altered, epistula, { self: validator.ss58, replay: new ReplayCache() })).toMatchObject({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('falls back to the script when the local model cannot take the prompt, and reports the mode that answered', async () => {
+    const before = miner.chain.state();
+    const { client, answers } = signingClient(miner.url, validator, miner.hotkey);
+    const long = 'The little dog ran to the big red ball in the park. '.repeat(20);
+    const res = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: long }], max_tokens: 8 });
+    expect(res.choices[0]!.message.content).toContain('The little dog');
+    expect((await answers[0]!).headers['x-polymath-provider']).toBe('script');
+    const after = miner.chain.state();
+    expect(after.fallbacks).toBe(before.fallbacks + 1);
+    expect(after.active_mode).toBe('custom');
+    expect(after.generators.find((g) => g.provider === 'script')!.served).toBeGreaterThan(0);
+
+    const body = JSON.stringify({ task_availabilities: { InferenceTask: true, MultiChoiceTask: true }, llm_model_availabilities: { 'claude-haiku-4-5': true, 'llama-70b': true } });
+    const avail = await post('/availability', body, signHeaders(body, validator, miner.hotkey));
+    expect(avail.status).toBe(200);
+    const a = (await avail.json()) as any; // wire boundary
+    expect(a).toMatchObject({
+      task_availabilities: { InferenceTask: true, MultiChoiceTask: false },
+      llm_model_availabilities: { 'claude-haiku-4-5': true, 'llama-70b': false },
+      generation_mode: 'custom',
+      subjects: ['science'],
+      languages: ['en'],
+      hotkey: miner.hotkey,
+      in_flight: 1,
+    });
+    expect(a.kinds).toContain('quiz');
+    expect(a.models).toEqual(expect.arrayContaining(['claude-haiku-4-5']));
+    expect(typeof a.version).toBe('string');
+
+    const short = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Once' }], max_tokens: 4 });
+    expect(short.choices).toHaveLength(1);
+    expect(miner.chain.state().active_mode).toBe('local');
+  });
+
+  it('reports the chain, the hotkey and the metagraph age on /health, unsigned', async () => {
+    const res = await fetch(`${miner.url}/health`);
+    expect(res.status).toBe(200);
+    const h = (await res.json()) as any; // wire boundary
+    expect(h.hotkey).toBe(miner.hotkey);
+    expect(h.metagraph).toMatchObject({ source: 'static', neurons: 3 });
+    expect(h.metagraph.age_ms).toBeGreaterThanOrEqual(0);
+    const byName = Object.fromEntries(h.chain.generators.map((g: { provider: string }) => [g.provider, g]));
+    expect(byName.local).toMatchObject({ mode: 'local', healthy: true });
+    expect(byName.script).toMatchObject({ mode: 'custom', healthy: true });
+    // the failing API failed its warm-up
+    expect(byName.cloud).toMatchObject({ mode: 'api', healthy: false });
+    expect(byName.cloud.last_error).toMatch(/500|Internal server error/i);
+  });
+
+  it('refuses unsigned, tampered, stale, replayed and misaddressed requests with 401 and the reason', async () => {
+    const body = chatBody('Once');
+    const expectRefusal = async (res: Response, status: number, code: string) => {
+      expect(res.status).toBe(status);
+      const err = (await res.json()) as any; // wire boundary
+      assertSchema('ErrorResponse', err);
+      expect(err.error.code).toBe(code);
+    };
+    await expectRefusal(await post('/v1/chat/completions', body, {}), 401, 'missing_header');
+    await expectRefusal(await post('/v1/chat/completions', JSON.stringify(JSON.parse(body), null, 1), signHeaders(body, validator, miner.hotkey)), 401, 'bad_signature');
+    await expectRefusal(await post('/v1/chat/completions', body, signHeaders(body, validator, miner.hotkey, Date.now() - 9_000)), 401, 'stale');
+    await expectRefusal(await post('/v1/chat/completions', body, signHeaders(body, validator, miner.hotkey, Date.now() + 5_000)), 401, 'future');
+    await expectRefusal(await post('/v1/chat/completions', body, signHeaders(body, validator, stranger.ss58)), 401, 'wrong_receiver');
+    const once = signHeaders(body, validator, miner.hotkey);
+    expect((await post('/v1/chat/completions', body, once)).status).toBe(200);
+    await expectRefusal(await post('/v1/chat/completions', body, once), 401, 'replayed');
+    await expectRefusal(await post('/availability', '{}', {}), 401, 'missing_header');
+  });
+
+  it('refuses callers outside the metagraph or under the stake floor with 403, signed', async () => {
+    const { client, answers } = signingClient(miner.url, stranger, miner.hotkey);
+    const err = await apiFailure(client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }));
+    expect(err.status).toBe(403);
+    expect(err.code).toBe('caller_not_registered');
+    const answer = await answers[0]!;
+    expect(verifyHeaders(answer.headers, answer.body, { self: stranger.ss58, replay: new ReplayCache() })).toMatchObject({ ok: true, signedBy: miner.hotkey });
+
+    const body = chatBody('hi');
+    const res = await post('/v1/chat/completions', body, signHeaders(body, poor, miner.hotkey));
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as any).error.code).toBe('insufficient_stake');
+  });
+});
