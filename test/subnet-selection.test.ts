@@ -105,6 +105,8 @@ describe('integrity cross-check', () => {
     expect(agree(a.text, b.text)).toBe(true);
     expect(agree(a.text, canned.text)).toBe(false);
     expect(overlap('', '')).toBe(1);
+    // JSON keys are not words said: content that shares only its shape does not agree
+    expect(agree(JSON.stringify({ title: 'Buy watches', markdown: 'Cheap deals' }), JSON.stringify({ title: 'Volcanoes', markdown: a.text }))).toBe(false);
   });
 
   it('trust asks nobody; sampling asks a second miner only for its share of requests', async () => {

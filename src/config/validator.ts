@@ -18,6 +18,8 @@ export const validatorSchema = z
     content_kinds: z.array(z.enum(['lesson', 'quiz', 'explanation', 'flashcards'])).min(1).default(['lesson', 'quiz', 'explanation', 'flashcards']),
     multipliers: z.object({ local: z.number().min(0).default(1.5), api: z.number().min(0).default(0.5), custom: z.number().min(0).default(1.0) }).prefault({}),
     ema_alpha: z.number().gt(0).max(1).default(0.3),
+    /** the longest answer a challenge asks for, in tokens */
+    max_tokens: z.number().int().min(16).max(8192).default(512),
     /** deadline of one challenge to one miner */
     timeout_ms: z.number().int().positive().default(30_000),
     /**

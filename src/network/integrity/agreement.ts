@@ -12,9 +12,29 @@ const STOP = new Set(
 /** The most words compared per answer. */
 const MAX_WORDS = 4096;
 
+/** The text an answer says: a JSON answer (content) by its string values only, so its keys do not count as agreement. */
+export function spokenText(text: string): string {
+  const t = text.trimStart();
+  if (!t.startsWith('{') && !t.startsWith('[')) return text;
+  let value: unknown;
+  try {
+    value = JSON.parse(t);
+  } catch {
+    return text;
+  }
+  const parts: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') parts.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return parts.join(' ');
+}
+
 export function contentWords(text: string): Set<string> {
   const out = new Set<string>();
-  for (const m of text.toLowerCase().matchAll(/\p{L}{3,}/gu)) {
+  for (const m of spokenText(text).toLowerCase().matchAll(/\p{L}{3,}/gu)) {
     if (!STOP.has(m[0])) out.add(m[0]);
     if (out.size >= MAX_WORDS) break;
   }

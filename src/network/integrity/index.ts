@@ -1,3 +1,3 @@
 /** Integrity checks: agreement between answers, cross-checks by level, canaries. */
-export { agree, AGREEMENT_THRESHOLD, contentWords, overlap } from './agreement.js';
+export { agree, AGREEMENT_THRESHOLD, contentWords, overlap, spokenText } from './agreement.js';
 export { crossCheck, type Answer, type CheckResult, type IntegrityMode } from './cross-check.js';

@@ -4,9 +4,11 @@
  * then × the generation-mode multiplier, capped at 100 (80 × 1.5 = 120 → 100).
  *   schema-valid  content: its kind's schema (a refused answer scores 0); chat: a non-empty answer
  *   pedagogy      content: the share of the content engine's checks passed; chat and canary: 1
- *   agreement     canary: the known code is in the answer (1 or 0); otherwise the mean overlap
- *                 of content words with the other miners' answers to the same task, doubled and
- *                 capped at 1 (1 when no other miner answered)
+ *   agreement     canary: the known code is in the answer (1 or 0); otherwise the overlap of
+ *                 content words with the other miners' answers to the same task, averaged with
+ *                 each peer weighted by its standing (its EMA), doubled and capped at 1 (1 when no
+ *                 other miner answered): agreeing with miners that have been right counts more
+ *                 An answer the miner already gave to a different task agrees with nothing (0).
  *   timeliness    1 up to a quarter of the deadline, then falling linearly to 0.2 at the deadline
  */
 import { checkContent, type Kind } from '../../content/index.js';
@@ -25,6 +27,8 @@ export interface ChallengeAnswer {
   content?: unknown;
   latencyMs: number;
   error?: string;
+  /** the miner gave this same answer to a different task before: canned, not generated */
+  repeated?: boolean;
 }
 
 export interface ScoreParts {
@@ -53,7 +57,7 @@ export function withMultiplier(raw: number, multiplier: number): number {
   return Math.min(100, raw * multiplier);
 }
 
-export function scoreRound(task: Task, answers: readonly ChallengeAnswer[], multiplierOf: (a: ChallengeAnswer) => number, timeoutMs: number): Scored[] {
+export function scoreRound(task: Task, answers: readonly ChallengeAnswer[], multiplierOf: (a: ChallengeAnswer) => number, timeoutMs: number, peerWeight: (uid: number) => number = () => 1): Scored[] {
   const good = answers.filter((a) => a.ok);
   return answers.map((a) => {
     const multiplier = multiplierOf(a);
@@ -65,10 +69,12 @@ export function scoreRound(task: Task, answers: readonly ChallengeAnswer[], mult
       pedagogy = report.checks.length === 0 ? 1 : report.checks.filter((c) => c.passed).length / report.checks.length;
     }
     let agreement: number;
-    if (task.type === 'canary') agreement = a.text.includes(task.expect) ? 1 : 0;
+    if (a.repeated) agreement = 0;
+    else if (task.type === 'canary') agreement = a.text.includes(task.expect) ? 1 : 0;
     else {
       const peers = good.filter((p) => p !== a);
-      agreement = peers.length === 0 ? 1 : Math.min(1, (2 * peers.reduce((s, p) => s + overlap(a.text, p.text), 0)) / peers.length);
+      const total = peers.reduce((s, p) => s + peerWeight(p.uid), 0);
+      agreement = peers.length === 0 || total <= 0 ? 1 : Math.min(1, (2 * peers.reduce((s, p) => s + peerWeight(p.uid) * overlap(a.text, p.text), 0)) / total);
     }
     const t = timeliness(a.latencyMs, timeoutMs);
     const raw = 100 * valid * pedagogy * agreement * t;

@@ -5,6 +5,7 @@
  * each uid's EMA in the store, and, when a subtensor URL is configured, sets weights on chain
  * within the rate limit.
  */
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
@@ -15,6 +16,7 @@ import type { ChatResult } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
 import { ScoreStore } from '../../store/validator-scores.js';
 import { ReplayCache } from '../epistula.js';
+import { spokenText } from '../integrity/index.js';
 import type { Neuron } from '../metagraph/index.js';
 import { fetchAvailability, type Availability } from '../registry/index.js';
 import type { Hotkey } from '../wallet/index.js';
@@ -65,6 +67,8 @@ export class Validator {
   private readonly chainLimit: RateLimit;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  /** per hotkey, recent answers (sha256 of the normalized text) → the task they answered: a canned answer repeats */
+  private readonly recent = new Map<string, Map<string, string>>();
   private rounds = 0;
   private updatedAt: number | null = null;
   private readonly random: () => number;
@@ -115,7 +119,9 @@ export class Validator {
       if (r.verdict === 'failed') return m.api * penalty;
       return m[r.mode ?? 'custom'];
     };
-    const scored = scoreRound(task, results.map((r) => r.answer), multiplierOf, this.deps.cfg.timeout_ms);
+    // a peer's say in agreement: its standing so far (an unknown peer counts as average)
+    const peerWeight = (uid: number) => 0.05 + (this.emas.get(uid)?.ema ?? 50) / 100;
+    const scored = scoreRound(task, results.map((r) => r.answer), multiplierOf, this.deps.cfg.timeout_ms, peerWeight);
     const now = Date.now();
     const changed: EmaEntry[] = [];
     for (const s of scored) {
@@ -148,12 +154,13 @@ export class Validator {
     try {
       let result: ChatResult;
       if (task.type === 'content') {
-        result = await contentMiner(this.env, n, { kind: task.kind, topic: task.topic, persona: task.persona }, MINER_MODEL, signal);
+        result = await contentMiner(this.env, n, { kind: task.kind, topic: task.topic, persona: task.persona, options: { max_tokens: this.deps.cfg.max_tokens } }, MINER_MODEL, signal);
       } else {
-        result = await chatMiner(this.env, n, { model: MINER_MODEL, messages: [{ role: 'user', content: task.prompt }] }, MINER_MODEL, signal);
+        result = await chatMiner(this.env, n, { model: MINER_MODEL, messages: [{ role: 'user', content: task.prompt }], max_tokens: this.deps.cfg.max_tokens }, MINER_MODEL, signal);
       }
       const text = result.body.choices[0]?.message.content ?? '';
       answer = { uid: n.uid, hotkey: n.hotkey, ok: true, text, latencyMs: performance.now() - t0, ...(task.type === 'content' ? { content: JSON.parse(text) as unknown } : {}) };
+      if (this.repeats(n.hotkey, text, task)) answer.repeated = true;
     } catch (err) {
       answer = { uid: n.uid, hotkey: n.hotkey, ok: false, text: '', latencyMs: performance.now() - t0, error: err instanceof Error ? err.message : String(err) };
     }
@@ -162,6 +169,22 @@ export class Validator {
       verdict = await this.localCheck.check(n.hotkey, availability.models, round, (req) => chatMiner(this.env, n, req, req.model, signal), signal);
     }
     return { answer, mode, verdict };
+  }
+
+  /** Whether `hotkey` gave this same answer to another task among its last 32 (and remembers this one). */
+  private repeats(hotkey: string, text: string, task: Task): boolean {
+    const key = createHash('sha256').update(spokenText(text).toLowerCase().replace(/\s+/g, ' ').trim()).digest('hex');
+    const taskKey = task.type === 'content' ? `${task.kind}|${task.topic}` : task.prompt;
+    let seen = this.recent.get(hotkey);
+    if (!seen) {
+      if (this.recent.size >= 4096) this.recent.delete(this.recent.keys().next().value as string);
+      seen = new Map();
+      this.recent.set(hotkey, seen);
+    }
+    const before = seen.get(key);
+    if (seen.size >= 32) seen.delete(seen.keys().next().value as string);
+    seen.set(key, taskKey);
+    return before !== undefined && before !== taskKey;
   }
 
   /** GET /weights: normalized EMAs of the uids whose hotkey is still the one scored. */

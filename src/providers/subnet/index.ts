@@ -84,6 +84,11 @@ export class SubnetProvider implements Provider {
     return this.registry.poll(this.metagraph.neurons(), this.agent, this.signer, Math.min(5_000, this.cfg.timeout_ms));
   }
 
+  /** Fetches the validator's weights now (they are also fetched every `weights_refresh_ms`). */
+  async refreshWeights(): Promise<void> {
+    await this.weights?.refresh();
+  }
+
   private env(): CallEnv {
     if (!this.signer) throw new PolymathError('no_healthy_target', `${this.id}: the subnet provider has not started`, { provider: this.id });
     return { provider: this.id, agent: this.agent, signer: this.signer, replay: this.replay, timeoutMs: this.cfg.timeout_ms };
