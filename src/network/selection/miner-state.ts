@@ -15,7 +15,10 @@ export class MinerState {
   successEwma: number | null = null;
   lastSuccessAt: number | null = null;
   quarantinedUntil = 0;
+  /** calls finished (success or the miner's fault) */
   calls = 0;
+  /** calls started, race losers included */
+  started = 0;
 
   constructor(readonly uid: number, readonly hotkey: string, breaker: BreakerOptions) {
     this.stats = new TargetStats(`${uid}:${hotkey}`, { healthy: null, checkedAt: null, consecutiveFailures: 0 }, breaker);

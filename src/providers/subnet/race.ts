@@ -18,6 +18,7 @@ export type Settle = (err: PolymathError | undefined | null, latencyMs?: number)
 
 export function track(state: MinerState): Settle {
   state.stats.inFlight++;
+  state.started++;
   let settleLife: (err?: unknown) => void = () => {};
   const life = new Promise<void>((resolve, reject) => {
     settleLife = (err) => (err ? reject(err) : resolve());
