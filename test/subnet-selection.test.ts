@@ -1,6 +1,6 @@
 /** Miner selection and the integrity cross-check, as pure functions over miners' state. */
 import { describe, expect, it } from 'vitest';
-import { crossCheck, agree, overlap } from '../src/network/integrity/index.js';
+import { crossCheck, agree, overlap, RepeatDetector } from '../src/network/integrity/index.js';
 import type { Neuron } from '../src/network/metagraph/index.js';
 import { ExpertRegistry, PlanCache, gradeBand, availabilitySchema } from '../src/network/registry/index.js';
 import { DEFAULT_SELECTION_WEIGHTS, MinerStates, rankMiners, type Candidate } from '../src/network/selection/index.js';
@@ -134,5 +134,26 @@ describe('integrity cross-check', () => {
     const order = [canned, { uid: 4, text: 'Completely unrelated gardening tips about tomatoes.', value: 'd' }];
     await expect(crossCheck(a, 'full', 0, async () => order.shift())).rejects.toThrow(/disagree/);
     expect((await crossCheck(a, 'sampling', 1, async () => undefined)).answer.value).toBe('a');
+  });
+});
+
+describe('canned answers', () => {
+  it('flags the same answer given to two different requests, not the same request asked twice', () => {
+    const r = new RepeatDetector(4);
+    expect(r.repeats('hk', 'Buy cheap watches now', 'prompt 1')).toBe(false);
+    expect(r.repeats('hk', 'Buy cheap watches now', 'prompt 1')).toBe(false);
+    expect(r.repeats('hk', '  buy CHEAP watches   now ', 'prompt 2')).toBe(true);
+    expect(r.repeats('other', 'Buy cheap watches now', 'prompt 3')).toBe(false);
+  });
+
+  it('sends two identical long answers to a third miner and catches both when it disagrees', async () => {
+    const canned = 'Buy cheap watches now at the limited offer price, click the link for amazing deals today.';
+    const twin = { uid: 8, text: canned, value: 'twin' };
+    const honest = { uid: 9, text: 'Volcanoes erupt when magma rises through the crust.', value: 'h' };
+    const order = [twin, honest];
+    const err = await crossCheck({ uid: 7, text: canned, value: 'c' }, 'full', 0, async () => order.shift()).catch((e: unknown) => e as { caught?: number[] });
+    expect(err.caught).toEqual([7, 8]);
+    const agreeing = [{ uid: 8, text: canned, value: 'twin' }, { uid: 9, text: canned, value: 'same' }];
+    expect((await crossCheck({ uid: 7, text: canned, value: 'c' }, 'full', 0, async () => agreeing.shift())).asked).toBe(2);
   });
 });

@@ -4,13 +4,21 @@
  *   sampling  a share of answers is re-asked of a second miner;
  *   full      every answer is re-asked of a second miner.
  * When the two disagree a third breaks the tie: the answer the third agrees with wins and the
- * miner that disagreed is caught (quarantined by the caller). With no miner left to ask,
- * `sampling` keeps the answer and `full` refuses it.
+ * miner that disagreed is caught (quarantined by the caller). Two identical long answers also go
+ * to a third miner; if it disagrees, both are caught (an error carrying `caught`). With no miner
+ * left to ask, `sampling` keeps the answer and `full` refuses it.
  */
 import { PolymathError } from '../../errors.js';
-import { agree } from './agreement.js';
+import { agree, spokenText } from './agreement.js';
 
 export type IntegrityMode = 'trust' | 'sampling' | 'full';
+
+/** The same words, spacing and case aside, and long enough that a match is not chance. */
+function identical(a: string, b: string): boolean {
+  const norm = (s: string) => spokenText(s).toLowerCase().replace(/\s+/g, ' ').trim();
+  const x = norm(a);
+  return x.split(' ').length >= 8 && x === norm(b);
+}
 
 export interface Answer<R> {
   uid: number;
@@ -44,9 +52,16 @@ export async function crossCheck<R>(
     if (mode === 'full') throw new PolymathError('upstream_invalid', 'integrity "full": no second miner to cross-check the answer', { code: 'no_cross_check' });
     return { answer: first, caught: [], asked: 0 };
   }
-  if (agree(first.text, second.text)) return { answer: first, caught: [], asked: 1 };
+  // Two independent generations rarely match word for word: identical long answers may be copied
+  // or colluding, so they need a third opinion like a disagreement does.
+  const twins = identical(first.text, second.text);
+  if (!twins && agree(first.text, second.text)) return { answer: first, caught: [], asked: 1 };
   exclude.add(second.uid);
   const third = await ask(exclude);
+  if (third && twins) {
+    if (agree(first.text, third.text)) return { answer: first, caught: [], asked: 2 };
+    throw Object.assign(new PolymathError('upstream_invalid', `integrity "${mode}": miners ${first.uid} and ${second.uid} gave the same answer and miner ${third.uid} disagrees with it`, { code: 'miners_disagree' }), { caught: [first.uid, second.uid] });
+  }
   if (third) {
     if (agree(first.text, third.text)) return { answer: first, caught: [second.uid], asked: 2 };
     if (agree(second.text, third.text)) return { answer: second, caught: [first.uid], asked: 2 };

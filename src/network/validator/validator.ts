@@ -5,7 +5,6 @@
  * each uid's EMA in the store, and, when a subtensor URL is configured, sets weights on chain
  * within the rate limit.
  */
-import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
@@ -16,7 +15,7 @@ import type { ChatResult } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
 import { ScoreStore } from '../../store/validator-scores.js';
 import { ReplayCache } from '../epistula.js';
-import { spokenText } from '../integrity/index.js';
+import { RepeatDetector } from '../integrity/index.js';
 import type { Neuron } from '../metagraph/index.js';
 import { fetchAvailability, type Availability } from '../registry/index.js';
 import type { Hotkey } from '../wallet/index.js';
@@ -67,8 +66,8 @@ export class Validator {
   private readonly chainLimit: RateLimit;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
-  /** per hotkey, recent answers (sha256 of the normalized text) → the task they answered: a canned answer repeats */
-  private readonly recent = new Map<string, Map<string, string>>();
+  /** a canned answer repeats across different tasks */
+  private readonly repeats = new RepeatDetector();
   private rounds = 0;
   private updatedAt: number | null = null;
   private readonly random: () => number;
@@ -160,7 +159,7 @@ export class Validator {
       }
       const text = result.body.choices[0]?.message.content ?? '';
       answer = { uid: n.uid, hotkey: n.hotkey, ok: true, text, latencyMs: performance.now() - t0, ...(task.type === 'content' ? { content: JSON.parse(text) as unknown } : {}) };
-      if (this.repeats(n.hotkey, text, task)) answer.repeated = true;
+      if (this.repeats.repeats(n.hotkey, text, task.type === 'content' ? `${task.kind}|${task.topic}` : task.prompt)) answer.repeated = true;
     } catch (err) {
       answer = { uid: n.uid, hotkey: n.hotkey, ok: false, text: '', latencyMs: performance.now() - t0, error: err instanceof Error ? err.message : String(err) };
     }
@@ -169,22 +168,6 @@ export class Validator {
       verdict = await this.localCheck.check(n.hotkey, availability.models, round, (req) => chatMiner(this.env, n, req, req.model, signal), signal);
     }
     return { answer, mode, verdict };
-  }
-
-  /** Whether `hotkey` gave this same answer to another task among its last 32 (and remembers this one). */
-  private repeats(hotkey: string, text: string, task: Task): boolean {
-    const key = createHash('sha256').update(spokenText(text).toLowerCase().replace(/\s+/g, ' ').trim()).digest('hex');
-    const taskKey = task.type === 'content' ? `${task.kind}|${task.topic}` : task.prompt;
-    let seen = this.recent.get(hotkey);
-    if (!seen) {
-      if (this.recent.size >= 4096) this.recent.delete(this.recent.keys().next().value as string);
-      seen = new Map();
-      this.recent.set(hotkey, seen);
-    }
-    const before = seen.get(key);
-    if (seen.size >= 32) seen.delete(seen.keys().next().value as string);
-    seen.set(key, taskKey);
-    return before !== undefined && before !== taskKey;
   }
 
   /** GET /weights: normalized EMAs of the uids whose hotkey is still the one scored. */

@@ -11,7 +11,7 @@ import { isKind } from '../../content/schemas/index.js';
 import { gradeOf, type Persona } from '../../content/persona.js';
 import { PolymathError } from '../../errors.js';
 import { ReplayCache } from '../../network/epistula.js';
-import { crossCheck, type Answer } from '../../network/integrity/index.js';
+import { crossCheck, RepeatDetector, type Answer } from '../../network/integrity/index.js';
 import { createMetagraphSource, Metagraph } from '../../network/metagraph/index.js';
 import { ExpertRegistry, gradeBand, PlanCache, type Signature } from '../../network/registry/index.js';
 import { MinerStates, rankMiners, type Candidate, type Ranked } from '../../network/selection/index.js';
@@ -25,6 +25,8 @@ import { minerViews, type MinerView } from './view.js';
 import { WeightsFeed } from './weights-feed.js';
 
 const NO_PHASES = { started() {}, firstContent() {} };
+/** Answers of a new miner that `sampling` cross-checks before it samples at its rate. */
+const PROBATION_CALLS = 3;
 
 export class SubnetProvider implements Provider {
   readonly type = 'subnet';
@@ -37,6 +39,7 @@ export class SubnetProvider implements Provider {
   readonly plans: PlanCache;
   private readonly agent: Agent;
   private readonly replay = new ReplayCache();
+  private readonly repeats = new RepeatDetector();
   private readonly weights: WeightsFeed | undefined;
   private metagraph: Metagraph | undefined;
   private signer: Hotkey | undefined;
@@ -125,13 +128,22 @@ export class SubnetProvider implements Provider {
   async chat(req: ChatRequest, ctx: CallContext): Promise<ChatResult> {
     const env = this.env();
     const content = ctx.intent && isKind(ctx.intent.kind) ? ctx.intent : undefined;
-    const call = (r: Ranked, signal: CallContext['signal']) =>
-      content ? contentMiner(env, r.neuron, content, ctx.model, signal) : chatMiner(env, r.neuron, req, ctx.model, signal);
+    const integrity = this.cfg.integrity;
+    const requestKey = content ? JSON.stringify([content.kind, content.topic, content.text, content.persona, content.options]) : JSON.stringify(req.messages);
+    const call = async (r: Ranked, signal: CallContext['signal']) => {
+      const result = content ? await contentMiner(env, r.neuron, content, ctx.model, signal) : await chatMiner(env, r.neuron, req, ctx.model, signal);
+      // beyond trust: the same answer to two different requests is canned, not generated
+      if (integrity.mode !== 'trust' && this.repeats.repeats(r.neuron.hotkey, answerText(result), requestKey)) {
+        this.integrityStats.caught++;
+        r.state.quarantine(integrity.quarantine_ms);
+        throw new PolymathError('upstream_invalid', `${this.id} miner uid ${r.neuron.uid}: the same answer as to another request (canned); quarantined`, { provider: this.id, code: 'canned_answer' });
+      }
+      return result;
+    };
     const ranked = this.rank(ctx);
     const s = this.cfg.selection;
     const won = await race(ranked, { k: s.k, maxCalls: s.max_calls, signal: ctx.signal, provider: this.id }, call);
     won.settle(undefined, won.latencyMs);
-    const integrity = this.cfg.integrity;
     if (integrity.mode === 'trust') return won.value;
     const used = new Set([won.winner.neuron.uid, ...won.failed.map((f) => f.neuron.uid)]);
     const ask = async (exclude: ReadonlySet<number>): Promise<Answer<ChatResult> | undefined> => {
@@ -148,13 +160,25 @@ export class SubnetProvider implements Provider {
         return undefined;
       }
     };
-    const checked = await crossCheck({ uid: won.winner.neuron.uid, text: answerText(won.value), value: won.value }, integrity.mode, integrity.rate, ask, this.random);
-    if (checked.asked > 0) this.integrityStats.checked++;
-    for (const uid of checked.caught) {
-      this.integrityStats.caught++;
-      const n = this.metagraph?.byUid(uid);
-      if (n) this.states.of(uid, n.hotkey).quarantine(integrity.quarantine_ms);
+    // a miner on probation (its first few answers to this gateway) is always cross-checked under sampling
+    const rate = won.winner.state.calls <= PROBATION_CALLS ? 1 : integrity.rate;
+    const catchAll = (uids: readonly number[]) => {
+      for (const uid of uids) {
+        this.integrityStats.caught++;
+        const n = this.metagraph?.byUid(uid);
+        if (n) this.states.of(uid, n.hotkey).quarantine(integrity.quarantine_ms);
+      }
+    };
+    let checked;
+    try {
+      checked = await crossCheck({ uid: won.winner.neuron.uid, text: answerText(won.value), value: won.value }, integrity.mode, rate, ask, this.random);
+    } catch (err) {
+      this.integrityStats.checked++;
+      catchAll((err as { caught?: number[] }).caught ?? []);
+      throw err;
     }
+    if (checked.asked > 0) this.integrityStats.checked++;
+    catchAll(checked.caught);
     return checked.answer.value;
   }
 
