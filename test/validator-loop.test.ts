@@ -154,11 +154,14 @@ describe('validator rounds', () => {
 
 describe.skipIf(!postgresAvailable)('validator scores in Postgres', () => {
   it('keeps the EMAs across a restart', async () => {
-    const schema = `validator_test_${process.pid}_${Date.now()}`;
+    // a database of its own: kysely looks for its migration table in every schema of a database
+    const name = `polymath_validator_${process.pid}_${Date.now()}`;
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    const url = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    await admin.query(`create database ${name}`);
+    const u = new URL(PG_URL);
+    u.pathname = `/${name}`;
+    const url = u.toString();
     try {
       const store = openStore(url);
       await migrateToLatest(store.db);
@@ -175,7 +178,7 @@ describe.skipIf(!postgresAvailable)('validator scores in Postgres', () => {
       await again.stop();
       await reopened.close();
     } finally {
-      await admin.query(`drop schema ${schema} cascade`);
+      await admin.query(`drop database if exists ${name}`);
       await admin.end();
     }
   });
