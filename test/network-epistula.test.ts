@@ -1,4 +1,5 @@
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady, mnemonicToMiniSecret, sr25519PairFromSeed, sr25519Sign, sr25519Verify } from '@polkadot/util-crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ReplayCache, sha256Hex, signHeaders, signStream, verifyHeaders, verifyStreamSignature } from '../src/network/epistula.js';
 import { hotkeyFromMnemonic, type Hotkey } from '../src/network/wallet/index.js';
@@ -27,6 +28,15 @@ describe('Epistula v2', () => {
     expect(headers['Epistula-Request-Signature']).toMatch(/^0x[0-9a-f]{128}$/);
     const r = verify(headers, body);
     expect(r).toEqual({ ok: true, signedBy: alice.ss58, uuid: headers['Epistula-Uuid'] });
+  });
+
+  it("interoperates across implementations: schnorrkel's (wasm) and @scure's (JS) signatures verify in both", () => {
+    const pair = sr25519PairFromSeed(mnemonicToMiniSecret('blast curve early try fold fall plastic hobby donkey tomato crater diet'));
+    const headers = signHeaders(body, alice, bob.ss58); // signed by schnorrkel (wasm)
+    const msg = enc.encode(`${sha256Hex(body)}.${headers['Epistula-Uuid']}.${headers['Epistula-Timestamp']}.${bob.ss58}`);
+    expect(sr25519Verify(msg, headers['Epistula-Request-Signature']!, alice.publicKey)).toBe(true);
+    const jsSigned = { ...headers, 'Epistula-Request-Signature': u8aToHex(sr25519Sign(msg, pair)) };
+    expect(verify(jsSigned, body)).toMatchObject({ ok: true, signedBy: alice.ss58 });
   });
 
   it('accepts lower-cased header names, as Node delivers them', () => {

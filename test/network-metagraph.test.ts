@@ -62,6 +62,20 @@ describe('static metagraph source', () => {
     expect(changes).toEqual([1, 2]);
   });
 
+  it('re-reads the file as soon as it is written, without waiting for the interval', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polymath-mg-'));
+    const file = join(dir, 'metagraph.yaml');
+    writeFileSync(file, `- { uid: 0, hotkey: ${keys[0]}, coldkey: ${keys[1]}, stake: 1 }\n`);
+    const mg = new Metagraph(new StaticSource(file), { netuid: 1, refreshMs: 3_600_000, timeoutMs: 5_000 });
+    cleanups.push(() => mg.stop());
+    await mg.start();
+    const changed = new Promise((resolve) => mg.once('change', resolve));
+    writeFileSync(file, `- { uid: 0, hotkey: ${keys[0]}, coldkey: ${keys[1]}, stake: 1 }\n- { uid: 1, hotkey: ${keys[2]}, coldkey: ${keys[1]}, stake: 2 }\n`);
+    utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+    await changed;
+    expect(mg.byUid(1)?.stake).toBe(2);
+  });
+
   it('fails start() clearly when the first load fails', async () => {
     const mg = new Metagraph(new StaticSource('/nonexistent/metagraph.yaml'), { netuid: 1, refreshMs: 60_000, timeoutMs: 5_000 });
     await expect(mg.start()).rejects.toThrow(/metagraph \(static, netuid 1\).*ENOENT/);

@@ -6,7 +6,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
@@ -14,12 +13,12 @@ import { ReplayCache, signHeaders, verifyHeaders, verifyStreamSignature } from '
 import { startMiner, type RunningMiner } from '../src/network/miner/index.js';
 import { createHotkeyFile, hotkeyFromMnemonic, type Hotkey } from '../src/network/wallet/index.js';
 import { createLogger } from '../src/telemetry/logger.js';
-import { anthropicError, FAKE_ANTHROPIC_KEY, startFakeAnthropic, type FakeAnthropic } from './helpers/fake-anthropic.js';
-import { STORIES_MODEL } from './helpers/fixtures.js';
+import { anthropicError, startFakeAnthropic, type FakeAnthropic } from './helpers/fake-anthropic.js';
+import { chainConfig } from './helpers/miner-chain.js';
 import { apiFailure, assertSchema } from './helpers/openapi.js';
-import { signingClient, splitSignedStream } from './helpers/epistula-client.js';
+import { ANSWER_WINDOW, signingClient, splitSignedStream } from './helpers/epistula-client.js';
+import { KINDS } from '../src/content/index.js';
 
-const SCRIPT = fileURLToPath(new URL('./fixtures/script/jsonl.mjs', import.meta.url));
 
 let miner: RunningMiner;
 let api: FakeAnthropic;
@@ -27,30 +26,6 @@ let validator: Hotkey;
 let poor: Hotkey;
 let stranger: Hotkey;
 const enc = new TextEncoder();
-
-export function chainConfig(dir: string, apiUrl: string, wallets: string, extra: Record<string, unknown> = {}) {
-  return {
-    server: { host: '127.0.0.1', port: 0 },
-    store: { url: 'sqlite://:memory:', flush_ms: 20 },
-    providers: {
-      local: { type: 'llama-cpp', model_path: STORIES_MODEL, threads: 1, parallel: 1, context_size: 64 },
-      script: { type: 'script', command: [process.execPath, SCRIPT], persistent: true },
-      cloud: { type: 'anthropic', base_url: apiUrl, api_key: FAKE_ANTHROPIC_KEY, default_model: 'claude-haiku-4-5' },
-    },
-    routes: {
-      chain: {
-        strategy: 'fallback',
-        // A prompt too long for the local model's context moves on like any other failure.
-        fallback_on: { kinds: ['invalid_request', 'upstream_error', 'upstream_invalid', 'upstream_timeout', 'upstream_unreachable', 'rate_limited', 'queue_full', 'no_healthy_target'] },
-        targets: [{ provider: 'local' }, { provider: 'script' }, { provider: 'cloud' }],
-      },
-    },
-    routing: { health_interval_ms: 0 },
-    network: { netuid: 1, wallet: { name: 'miner', hotkey: 'default', path: wallets }, metagraph: { source: 'static', file: join(dir, 'metagraph.yaml'), refresh_ms: 60_000 } },
-    miner: { host: '127.0.0.1', port: 0, route: 'chain', min_caller_stake: 100, require_validator_permit: true, subjects: ['science'], health_interval_ms: 0 },
-    ...extra,
-  };
-}
 
 beforeAll(async () => {
   await cryptoWaitReady();
@@ -87,8 +62,8 @@ describe('polymath miner', () => {
     assertSchema('CreateChatCompletionResponse', res);
     const answer = await answers[0]!;
     expect(answer.headers['x-polymath-provider']).toBe('local');
-    const v = verifyHeaders(answer.headers, answer.body, { self: validator.ss58, replay: new ReplayCache() });
-    expect(v).toMatchObject({ ok: true, signedBy: miner.hotkey });
+    const v = verifyHeaders(answer.headers, answer.body, { self: validator.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW });
+    expect(v).toMatchObject({ ok: true, signedBy: miner.hotkey, uuid: answer.requestUuid });
   });
 
   it('accepts SN1 fields beside the OpenAI ones', async () => {
@@ -107,16 +82,16 @@ describe('polymath miner', () => {
     const answer = await answers[0]!;
     expect(Buffer.from(answer.body).toString().endsWith('data: [DONE]\n\n')).toBe(true);
     const { before, epistula } = splitSignedStream(answer.body);
-    expect(verifyStreamSignature(before, epistula, { self: validator.ss58, replay: new ReplayCache() })).toMatchObject({ ok: true, signedBy: miner.hotkey });
+    expect(verifyStreamSignature(before, epistula, { self: validator.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW })).toMatchObject({ ok: true, signedBy: miner.hotkey, uuid: answer.requestUuid });
     const altered = Buffer.from(before);
     altered[altered.length - 5] ^= 1;
-    expect(verifyStreamSignature(altered, epistula, { self: validator.ss58, replay: new ReplayCache() })).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(verifyStreamSignature(altered, epistula, { self: validator.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW })).toMatchObject({ ok: false, reason: 'bad_signature' });
   });
 
   it('falls back to the script when the local model cannot take the prompt, and reports the mode that answered', async () => {
     const before = miner.chain.state();
     const { client, answers } = signingClient(miner.url, validator, miner.hotkey);
-    const long = 'The little dog ran to the big red ball in the park. '.repeat(20);
+    const long = 'The little dog ran to the big red ball in the park. '.repeat(600);
     const res = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: long }], max_tokens: 8 });
     expect(res.choices[0]!.message.content).toContain('The little dog');
     expect((await answers[0]!).headers['x-polymath-provider']).toBe('script');
@@ -179,6 +154,12 @@ describe('polymath miner', () => {
     expect((await post('/v1/chat/completions', body, once)).status).toBe(200);
     await expectRefusal(await post('/v1/chat/completions', body, once), 401, 'replayed');
     await expectRefusal(await post('/availability', '{}', {}), 401, 'missing_header');
+    const broken = '{"model": "m", "messages": [';
+    await expectRefusal(await post('/v1/chat/completions', broken, signHeaders(broken, validator, miner.hotkey)), 400, 'invalid_json');
+    const notJson = await fetch(`${miner.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'text/plain', ...signHeaders('hi', validator, miner.hotkey) }, body: 'hi' });
+    expect(notJson.status).toBe(415);
+    const empty = signHeaders('', validator, miner.hotkey);
+    await expectRefusal(await fetch(`${miner.url}/v1/chat/completions`, { method: 'POST', headers: empty }), 400, 'invalid_body');
   });
 
   it('refuses callers outside the metagraph or under the stake floor with 403, signed', async () => {
@@ -187,11 +168,33 @@ describe('polymath miner', () => {
     expect(err.status).toBe(403);
     expect(err.code).toBe('caller_not_registered');
     const answer = await answers[0]!;
-    expect(verifyHeaders(answer.headers, answer.body, { self: stranger.ss58, replay: new ReplayCache() })).toMatchObject({ ok: true, signedBy: miner.hotkey });
+    expect(verifyHeaders(answer.headers, answer.body, { self: stranger.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW })).toMatchObject({ ok: true, signedBy: miner.hotkey });
 
     const body = chatBody('hi');
     const res = await post('/v1/chat/completions', body, signHeaders(body, poor, miner.hotkey));
     expect(res.status).toBe(403);
     expect(((await res.json()) as any).error.code).toBe('insufficient_stake');
   });
+
+  it('serves the content engine through the chain, its answer (result or invalid_output) and its stream signed', async () => {
+    // With a script in the chain the tiny model gets no JSON grammar, so its prose may not pass:
+    // either outcome of the content engine must come back signed, and a result must be valid.
+    const body = JSON.stringify({ topic: 'a dog in the park', persona: { grade: 1 }, options: { max_tokens: 120, temperature: 0 } });
+    const res = await post('/v1/content/explanation', body, signHeaders(body, validator, miner.hotkey));
+    const raw = new Uint8Array(await res.arrayBuffer());
+    const json = JSON.parse(Buffer.from(raw).toString()) as { provider?: string; content?: unknown; error?: { code: string } };
+    expect([200, 422], Buffer.from(raw).toString()).toContain(res.status);
+    if (res.status === 200) expect(KINDS.explanation.schema.safeParse(json.content).success).toBe(true);
+    else expect(json.error!.code).toBe('invalid_output');
+    expect(verifyHeaders(Object.fromEntries(res.headers), raw, { self: validator.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW })).toMatchObject({ ok: true, signedBy: miner.hotkey });
+
+    const streamBody = JSON.stringify({ topic: 'a cat', persona: { grade: 1 }, stream: true, options: { max_tokens: 120, temperature: 0 } });
+    const s = await post('/v1/content/story', streamBody, signHeaders(streamBody, validator, miner.hotkey));
+    const bytes = new Uint8Array(await s.arrayBuffer());
+    expect(s.status).toBe(200);
+    const text = Buffer.from(bytes).toString();
+    expect(text).toMatch(/"type":"(result|error)"/);
+    const { before, epistula } = splitSignedStream(bytes);
+    expect(verifyStreamSignature(before, epistula, { self: validator.ss58, replay: new ReplayCache(), ...ANSWER_WINDOW })).toMatchObject({ ok: true, signedBy: miner.hotkey });
+  }, 120_000);
 });

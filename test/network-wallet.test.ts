@@ -136,7 +136,7 @@ describe('hotkey files', () => {
 describe('polymath wallet', () => {
   it('creates a hotkey, prints only its ss58 address, and shows it again', async () => {
     const path = tempWallets();
-    const created = await run(process.execPath, ['--import', 'tsx', CLI, 'wallet', 'create', '--name', 'cli', '--hotkey', 'default', '--path', path], { timeout: 30_000 });
+    const created = await run(process.execPath, ['--import', 'tsx', CLI, 'wallet', 'create', '--name', 'cli', '--hotkey', 'default', '--path', path], { timeout: 60_000 });
     const ss58 = created.stdout.trim();
     expect(ss58).toMatch(/^5[1-9A-HJ-NP-Za-km-z]{47}$/);
     const json = JSON.parse(readFileSync(join(path, 'cli', 'hotkeys', 'default'), 'utf8'));
@@ -144,14 +144,14 @@ describe('polymath wallet', () => {
     for (const secret of [json.secretPhrase, json.secretSeed, json.privateKey, json.secretPhrase.split(' ')[0]]) {
       expect(created.stdout + created.stderr).not.toContain(secret);
     }
-    const shown = await run(process.execPath, ['--import', 'tsx', CLI, 'wallet', 'show', '--name', 'cli', '--hotkey', 'default', '--path', path], { timeout: 30_000 });
+    const shown = await run(process.execPath, ['--import', 'tsx', CLI, 'wallet', 'show', '--name', 'cli', '--hotkey', 'default', '--path', path], { timeout: 60_000 });
     expect(shown.stdout.trim()).toBe(ss58);
-  });
+  }, 90_000);
 
   it('exits 1 with a clear message for a missing hotkey', async () => {
     const path = tempWallets();
-    const err = await run(process.execPath, ['--import', 'tsx', CLI, 'wallet', 'show', '--name', 'none', '--hotkey', 'default', '--path', path], { timeout: 30_000 }).catch((e: { code: number; stderr: string }) => e);
+    const err = await run(process.execPath, ['--import', 'tsx', CLI, 'wallet', 'show', '--name', 'none', '--hotkey', 'default', '--path', path], { timeout: 60_000 }).catch((e: { code: number; stderr: string }) => e);
     expect((err as { code: number }).code).toBe(1);
     expect((err as { stderr: string }).stderr).toMatch(/no hotkey file/);
-  });
+  }, 60_000);
 });

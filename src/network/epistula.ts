@@ -9,7 +9,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { decodeAddress, sr25519Verify } from '@polkadot/util-crypto';
+import { decodeAddress } from '@polkadot/util-crypto';
+import { verify } from './sr25519.js';
 import type { Hotkey } from './wallet/index.js';
 
 export const EPISTULA_VERSION = '2';
@@ -32,9 +33,11 @@ function message(bodySha256: string, uuid: string, timestamp: string, signedFor:
   return encoder.encode(`${bodySha256}.${uuid}.${timestamp}.${signedFor}`);
 }
 
-/** The six Epistula headers for a body sent by `signer` to `signedFor`. */
-export function signHeaders(body: Uint8Array | string, signer: Hotkey, signedFor: string, now = Date.now()): Record<string, string> {
-  const uuid = randomUUID();
+/**
+ * The six Epistula headers for a body sent by `signer` to `signedFor`. An answer passes the
+ * request's uuid, which ties it to that request (a replayed older answer carries another uuid).
+ */
+export function signHeaders(body: Uint8Array | string, signer: Hotkey, signedFor: string, now = Date.now(), uuid: string = randomUUID()): Record<string, string> {
   const timestamp = String(Math.trunc(now));
   return {
     'Epistula-Version': EPISTULA_VERSION,
@@ -169,7 +172,7 @@ function verifyParts(p: Parts, opts: VerifyOptions): VerifyResult {
   const maxFuture = opts.maxFutureMs ?? MAX_FUTURE_MS;
   if (now - ts > maxAge) return fail('stale', `The message is ${now - ts} ms old; the limit is ${maxAge} ms.`);
   if (ts - now > maxFuture) return fail('future', `The message is stamped ${ts - now} ms in the future; the limit is ${maxFuture} ms.`);
-  if (!signatureHolds(message(p.bodySha256, p.uuid, p.timestamp, p.signedFor), hexToU8a(p.signature), publicKey)) {
+  if (!verify(message(p.bodySha256, p.uuid, p.timestamp, p.signedFor), hexToU8a(p.signature), publicKey)) {
     return fail('bad_signature', `The signature does not match the body and headers for ${p.signedBy}.`);
   }
   // Recorded only once the signature holds, so nobody can burn another sender's uuids.
@@ -177,15 +180,6 @@ function verifyParts(p: Parts, opts: VerifyOptions): VerifyResult {
   if (added === 'seen') return fail('replayed', `Epistula-Uuid ${p.uuid} was already used.`);
   if (added === 'full') return fail('replay_cache_full', 'Too many signed messages in the replay window; retry shortly.');
   return { ok: true, signedBy: p.signedBy, uuid: p.uuid };
-}
-
-/** sr25519 verification; bytes that are not a schnorrkel signature at all are just a bad one. */
-function signatureHolds(msg: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  try {
-    return sr25519Verify(msg, signature, publicKey);
-  } catch {
-    return false;
-  }
 }
 
 /** The signature a stream ends with, in the `epistula` field of its last chunk. */
@@ -205,8 +199,7 @@ export function signStream(streamBytesBefore: Uint8Array | string, signer: Hotke
 }
 
 /** The same, from the sha256 hex of those bytes (hashed incrementally as they were written). */
-export function signStreamDigest(bodySha256: string, signer: Hotkey, signedFor: string, now = Date.now()): StreamEpistula {
-  const uuid = randomUUID();
+export function signStreamDigest(bodySha256: string, signer: Hotkey, signedFor: string, now = Date.now(), uuid: string = randomUUID()): StreamEpistula {
   const timestamp = Math.trunc(now);
   return {
     version: EPISTULA_VERSION,

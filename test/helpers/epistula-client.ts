@@ -6,20 +6,29 @@ import OpenAI from 'openai';
 import { signHeaders } from '../../src/network/epistula.js';
 import type { Hotkey } from '../../src/network/wallet/index.js';
 
+/**
+ * How old a signed answer may be when a test checks it: a client's own policy, wider than the 8 s
+ * a request gets, because on a busy shared machine the test may look at an answer seconds later.
+ */
+export const ANSWER_WINDOW = { maxAgeMs: 120_000 };
+
 export interface SignedAnswer {
   status: number;
   headers: Record<string, string>;
   body: Uint8Array;
+  /** the Epistula-Uuid the request was signed with */
+  requestUuid: string;
 }
 
 export function signingFetch(key: Hotkey, signedFor: string, answers: Array<Promise<SignedAnswer>>): typeof fetch {
   return async (input, init) => {
     const body = typeof init?.body === 'string' ? init.body : '';
     const headers = new Headers(init?.headers);
-    for (const [name, value] of Object.entries(signHeaders(body, key, signedFor))) headers.set(name, value);
+    const signed = signHeaders(body, key, signedFor);
+    for (const [name, value] of Object.entries(signed)) headers.set(name, value);
     const res = await fetch(input, { ...init, headers });
     const copy = res.clone();
-    answers.push(copy.arrayBuffer().then((b) => ({ status: copy.status, headers: Object.fromEntries(copy.headers), body: new Uint8Array(b) })));
+    answers.push(copy.arrayBuffer().then((b) => ({ status: copy.status, headers: Object.fromEntries(copy.headers), body: new Uint8Array(b), requestUuid: signed['Epistula-Uuid']! })));
     return res;
   };
 }

@@ -19,6 +19,7 @@ export class Metagraph extends EventEmitter {
   private uids = new Map<number, Neuron>();
   private fetchedAt: number | null = null;
   private timer: NodeJS.Timeout | undefined;
+  private unwatch: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private readonly stopper = new AbortController();
   /** the last refresh's error, or null once one succeeds */
@@ -36,10 +37,12 @@ export class Metagraph extends EventEmitter {
     await this.refresh(true);
     this.timer = setInterval(() => void this.refresh(false), this.opts.refreshMs);
     this.timer.unref();
+    this.unwatch = this.source.watch?.(() => void this.refresh(false));
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.unwatch?.();
     this.stopper.abort();
     void this.source.close?.();
   }

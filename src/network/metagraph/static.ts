@@ -3,8 +3,9 @@
  * (`{uid, hotkey, coldkey, stake, validator_permit, active, axon: "ip:port"}`, other fields
  * optional), re-read when its modification time or size changes.
  */
+import { watch } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { decodeAddress } from '@polkadot/util-crypto';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -51,6 +52,24 @@ export class StaticSource implements MetagraphSource {
 
   constructor(file: string) {
     this.file = resolve(file);
+  }
+
+  /** Watches the file's folder (editors and deploy tools replace files by renaming), debounced. */
+  watch(onChange: () => void): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    const name = basename(this.file);
+    const watcher = watch(dirname(this.file), (_event, changed) => {
+      if (changed !== null && changed !== name) return;
+      clearTimeout(timer);
+      timer = setTimeout(onChange, 100);
+      timer.unref();
+    });
+    watcher.on('error', () => undefined); // the interval refresh still re-reads the file
+    watcher.unref();
+    return () => {
+      clearTimeout(timer);
+      watcher.close();
+    };
   }
 
   async fetch(_netuid: number, signal: AbortSignal): Promise<Neuron[]> {

@@ -22,6 +22,8 @@ export interface Neuron {
 export interface MetagraphSource {
   readonly kind: 'static' | 'subtensor' | 'taostats';
   fetch(netuid: number, signal: AbortSignal): Promise<Neuron[]>;
+  /** calls `onChange` when the source knows its data changed (a static file written); answers the function that stops watching */
+  watch?(onChange: () => void): () => void;
   close?(): Promise<void>;
 }
 

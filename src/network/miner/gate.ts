@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** the verified caller's ss58, once its Epistula signature holds */
     caller?: string;
+    /** the verified request's Epistula-Uuid, which the signed answer repeats */
+    callerUuid?: string;
   }
 }
 
@@ -34,6 +36,7 @@ export function installGate(app: FastifyInstance, policy: GatePolicy): void {
       throw new PolymathError('unauthorized', `Epistula: ${v.message}`, { code: v.reason });
     }
     request.caller = v.signedBy;
+    request.callerUuid = v.uuid;
     const neuron = policy.metagraph.byHotkey(v.signedBy);
     if (!neuron) throw new PolymathError('forbidden', `${v.signedBy} is not registered on this subnet.`, { code: 'caller_not_registered' });
     if (neuron.stake < policy.minStake) {

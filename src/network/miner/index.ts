@@ -23,6 +23,7 @@ import { GeneratorChain } from './chain.js';
 import { installGate } from './gate.js';
 import { chatStreamTap, contentStreamTap, installAnswerSigning } from './signing.js';
 import { statusRoutes } from './status.js';
+import { withStoryfiChain } from './storyfi.js';
 
 export interface RunningMiner {
   /** http://host:port */
@@ -41,10 +42,18 @@ export class MinerConfigError extends Error {
   }
 }
 
-export async function startMiner(config: Config, logger: Logger): Promise<RunningMiner> {
-  const { network, miner } = config;
-  if (!network) throw new MinerConfigError('the miner needs a `network:` section (netuid, wallet, metagraph)');
-  if (!miner) throw new MinerConfigError('the miner needs a `miner:` section');
+export async function startMiner(given: Config, logger: Logger): Promise<RunningMiner> {
+  if (!given.network) throw new MinerConfigError('the miner needs a `network:` section (netuid, wallet, metagraph)');
+  if (!given.miner) throw new MinerConfigError('the miner needs a `miner:` section');
+  let config = given;
+  if (given.miner.generator_config) {
+    try {
+      config = withStoryfiChain(given, given.miner.generator_config);
+    } catch (err) {
+      throw new MinerConfigError(`miner.generator_config: ${(err as Error).message}`);
+    }
+  }
+  const { network, miner } = config as Config & { network: NonNullable<Config['network']>; miner: NonNullable<Config['miner']> };
   if (!config.routes[miner.route]) throw new MinerConfigError(`miner.route: no route "${miner.route}" in routes (the generator chain is a route of polymath.yaml)`);
 
   const hotkey: Hotkey = await loadHotkey(network.wallet);
@@ -55,6 +64,7 @@ export async function startMiner(config: Config, logger: Logger): Promise<Runnin
     logger,
   });
   await metagraph.start();
+  if (!metagraph.byHotkey(hotkey.ss58)) logger.warn({ hotkey: hotkey.ss58, netuid: network.netuid }, "this miner's hotkey is not registered on the subnet: validators will not find its axon");
   let rt: Runtime | undefined;
   try {
     rt = await createRuntime(config, logger);

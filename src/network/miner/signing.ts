@@ -2,7 +2,8 @@
  * Every answer to a verified caller is signed by the miner's hotkey, so the caller can prove
  * which hotkey produced it: JSON answers carry the Epistula headers over their exact bytes;
  * streams end with one more event (before `data: [DONE]` for chat) whose `epistula` field signs
- * the sha256 of every byte streamed before it.
+ * the sha256 of every byte streamed before it. The answer repeats the request's uuid, so the
+ * caller can tell it answers that request and no other.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -14,7 +15,7 @@ import type { Hotkey } from '../wallet/index.js';
 export function installAnswerSigning(app: FastifyInstance, hotkey: Hotkey): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.caller === undefined) return payload;
-    if (typeof payload === 'string' || Buffer.isBuffer(payload)) reply.headers(signHeaders(payload, hotkey, request.caller));
+    if (typeof payload === 'string' || Buffer.isBuffer(payload)) reply.headers(signHeaders(payload, hotkey, request.caller, Date.now(), request.callerUuid));
     return payload;
   });
 }
@@ -27,6 +28,7 @@ class StreamSigner {
   constructor(
     private readonly hotkey: Hotkey,
     private readonly caller: string,
+    private readonly uuid: string | undefined,
   ) {}
 
   seen(data: string, chunk?: ChatChunk): void {
@@ -35,7 +37,7 @@ class StreamSigner {
   }
 
   private epistula(): StreamEpistula {
-    return signStreamDigest(this.hash.digest('hex'), this.hotkey, this.caller);
+    return signStreamDigest(this.hash.digest('hex'), this.hotkey, this.caller, Date.now(), this.uuid);
   }
 
   /** shaped like OpenAI's usage chunk (no choices), so OpenAI clients accept it */
@@ -53,7 +55,7 @@ class StreamSigner {
 export function chatStreamTap(hotkey: Hotkey) {
   return (request: FastifyRequest): StreamTap | undefined => {
     if (request.caller === undefined) return undefined;
-    const signer = new StreamSigner(hotkey, request.caller);
+    const signer = new StreamSigner(hotkey, request.caller, request.callerUuid);
     return { seen: (data, chunk) => signer.seen(data, chunk), last: () => signer.chatLast() };
   };
 }
@@ -61,7 +63,7 @@ export function chatStreamTap(hotkey: Hotkey) {
 export function contentStreamTap(hotkey: Hotkey) {
   return (request: FastifyRequest) => {
     if (request.caller === undefined) return undefined;
-    const signer = new StreamSigner(hotkey, request.caller);
+    const signer = new StreamSigner(hotkey, request.caller, request.callerUuid);
     return { seen: (data: string) => signer.seen(data), last: () => signer.contentLast() };
   };
 }

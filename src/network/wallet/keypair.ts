@@ -1,6 +1,7 @@
 /** An sr25519 hotkey in memory: made from a mnemonic, a mini secret or bittensor's `privateKey`. */
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { encodeAddress, mnemonicToMiniSecret, mnemonicValidate, sr25519PairFromSeed, sr25519Sign, sr25519Verify } from '@polkadot/util-crypto';
+import { encodeAddress, mnemonicToMiniSecret, mnemonicValidate, sr25519PairFromSeed } from '@polkadot/util-crypto';
+import { sign, verify } from '../sr25519.js';
 import { fromSchnorrkelBytes, toSchnorrkelBytes } from './schnorrkel.js';
 
 /** Bittensor addresses use the generic Substrate ss58 prefix. */
@@ -27,7 +28,7 @@ function fromPair(publicKey: Uint8Array, secretKey: Uint8Array): Hotkey {
   return {
     ss58: encodeAddress(publicKey, SS58_PREFIX),
     publicKey,
-    sign: (message) => sr25519Sign(message, pair),
+    sign: (message) => sign(message, pair),
   };
 }
 
@@ -51,7 +52,7 @@ export function materialFromPrivateKey(privateKey: Uint8Array, publicKey: Uint8A
   const secretKey = fromSchnorrkelBytes(privateKey);
   const hotkey = fromPair(publicKey, secretKey);
   const probe = new TextEncoder().encode('polymath key check');
-  if (!sr25519Verify(probe, hotkey.sign(probe), publicKey)) throw new Error('privateKey does not match publicKey');
+  if (!verify(probe, hotkey.sign(probe), publicKey)) throw new Error('privateKey does not match publicKey');
   return { hotkey, privateKey };
 }
 

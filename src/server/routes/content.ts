@@ -124,7 +124,11 @@ async function streamContent(rt: Runtime, request: FastifyRequest, reply: Fastif
     meter.end(pe.kind === 'client_closed' ? 499 : statusOf(pe), pe);
     if (!opened) throw pe;
     if (!res.destroyed) {
-      await writeData(res, JSON.stringify({ type: 'error', ...errorBody(pe) }));
+      const data = JSON.stringify({ type: 'error', ...errorBody(pe) });
+      tap?.seen(data);
+      await writeData(res, data);
+      const last = tap?.last();
+      if (last !== undefined) await writeData(res, last);
       res.end();
     }
   }
