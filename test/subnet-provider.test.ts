@@ -98,6 +98,14 @@ describe('subnet provider', () => {
     for (const s of forged) expect(s.successEwma!).toBeLessThan(1);
   });
 
+  it('refuses an answer signed for another request (not carrying this request\'s uuid)', async () => {
+    for (const m of miners) m.behaviour = 'other_uuid';
+    const res = await fetch(`${pm.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'subnet', messages: [{ role: 'user', content: 'x' }] }) });
+    const body = (await res.json()) as { error: { message: string } };
+    expect(res.status).toBe(502);
+    expect(body.error.message).toMatch(/another request/);
+  });
+
   it('refuses unsigned answers and moves on to the next miner', async () => {
     for (const m of miners) m.behaviour = 'unsigned';
     const res = await fetch(`${pm.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'subnet', messages: [{ role: 'user', content: 'x' }] }) });

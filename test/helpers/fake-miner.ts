@@ -4,16 +4,16 @@
  * when refused), signed JSON answers (Epistula headers), signed streams (the `epistula` chunk
  * before `[DONE]`), `POST /v1/content/{kind}` and `POST /availability`. Its behaviour can be
  * changed while it runs: honest, failing, slow, canned, forged (signed by another key),
- * unsigned, schema-invalid content.
+ * unsigned, schema-invalid content, signed for another request (another uuid).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
-import { ReplayCache, signHeaders, signStream, verifyHeaders } from '../../src/network/epistula.js';
+import { ReplayCache, sha256Hex, signHeaders, signStreamDigest, verifyHeaders } from '../../src/network/epistula.js';
 import { hotkeyFromMnemonic, type Hotkey } from '../../src/network/wallet/index.js';
 import { SAMPLES } from '../content-fixtures.js';
 
-export type Behaviour = 'honest' | 'fail' | 'canned' | 'forged' | 'unsigned' | 'invalid_content';
+export type Behaviour = 'honest' | 'fail' | 'canned' | 'forged' | 'unsigned' | 'invalid_content' | 'other_uuid';
 
 export interface MinerRequest {
   path: string;
@@ -74,10 +74,10 @@ export async function startFakeMiner(opts: { behaviour?: Behaviour; delayMs?: nu
   const sockets = new Set<Socket>();
 
   const signer = () => (miner.behaviour === 'forged' ? impostor : hotkey);
-  const sendSigned = (res: ServerResponse, status: number, body: unknown, caller: string) => {
+  const sendSigned = (res: ServerResponse, status: number, body: unknown, caller: string, uuid: string) => {
     const text = JSON.stringify(body);
     const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
-    if (miner.behaviour !== 'unsigned') Object.assign(headers, signHeaders(text, signer(), caller));
+    if (miner.behaviour !== 'unsigned') Object.assign(headers, signHeaders(text, signer(), caller, Date.now(), uuid));
     res.writeHead(status, headers);
     res.end(text);
   };
@@ -105,8 +105,9 @@ export async function startFakeMiner(opts: { behaviour?: Behaviour; delayMs?: nu
     const v = verifyHeaders(req.headers, raw, { self: hotkey.ss58, replay });
     if (!v.ok) return error(res, 401, v.message, v.reason);
     const caller = v.signedBy;
+    const uuid = miner.behaviour === 'other_uuid' ? crypto.randomUUID() : v.uuid;
     if (req.url === '/availability') {
-      return sendSigned(res, 200, { task_availabilities: { inference: true }, llm_model_availabilities: {}, generation_mode: 'custom', kinds: [], subjects: [], languages: [], models: ['default'], in_flight: 0, version: 'test', hotkey: hotkey.ss58, ...miner.availability }, caller);
+      return sendSigned(res, 200, { task_availabilities: { inference: true }, llm_model_availabilities: {}, generation_mode: 'custom', kinds: [], subjects: [], languages: [], models: ['default'], in_flight: 0, version: 'test', hotkey: hotkey.ss58, ...miner.availability }, caller, uuid);
     }
     if (miner.delayMs > 0) await sleep(miner.delayMs);
     if (res.destroyed) return;
@@ -114,7 +115,7 @@ export async function startFakeMiner(opts: { behaviour?: Behaviour; delayMs?: nu
     const topic = topicOf(body);
     const content = req.url?.match(/^\/v1\/content\/([a-z_]+)$/);
     if (content) {
-      return sendSigned(res, 200, { kind: content[1], content: contentFor(content[1], topic, miner.behaviour), usage: { prompt_tokens: 10, completion_tokens: 20 }, model: 'fake-miner' }, caller);
+      return sendSigned(res, 200, { kind: content[1], content: contentFor(content[1], topic, miner.behaviour), usage: { prompt_tokens: 10, completion_tokens: 20 }, model: 'fake-miner' }, caller, uuid);
     }
     if (req.url !== '/v1/chat/completions') return error(res, 404, 'not found', 'not_found');
     const own = miner.answer ? await miner.answer(body) : undefined;
@@ -122,7 +123,7 @@ export async function startFakeMiner(opts: { behaviour?: Behaviour; delayMs?: nu
     const id = `chatcmpl-${Math.random().toString(36).slice(2)}`;
     const created = Math.floor(Date.now() / 1000);
     if (!body.stream) {
-      return sendSigned(res, 200, { id, object: 'chat.completion', created, model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, finish_reason: 'stop', logprobs: null }], usage: { prompt_tokens: 5, completion_tokens: 20, total_tokens: 25 } }, caller);
+      return sendSigned(res, 200, { id, object: 'chat.completion', created, model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, finish_reason: 'stop', logprobs: null }], usage: { prompt_tokens: 5, completion_tokens: 20, total_tokens: 25 } }, caller, uuid);
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const written: Buffer[] = [];
@@ -140,7 +141,7 @@ export async function startFakeMiner(opts: { behaviour?: Behaviour; delayMs?: nu
     }
     write(chunk({}, 'stop'));
     if (miner.behaviour !== 'unsigned') {
-      const epistula = signStream(Buffer.concat(written), signer(), caller);
+      const epistula = signStreamDigest(sha256Hex(Buffer.concat(written)), signer(), caller, Date.now(), uuid);
       res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [], epistula })}\n\n`);
     }
     res.end('data: [DONE]\n\n');

@@ -40,6 +40,8 @@ function invalid(env: CallEnv, n: Neuron, message: string, code: string): Polyma
 
 interface Open {
   res: Dispatcher.ResponseData;
+  /** the request's Epistula-Uuid: a signed answer repeats it, tying it to this request */
+  uuid: string;
   /** the caller's signal joined with this call's deadline */
   abort: Abort;
   close(): void;
@@ -48,13 +50,14 @@ interface Open {
 /** POSTs a signed body to a miner; answers its open 2xx response or throws the mapped error. */
 async function open(env: CallEnv, n: Neuron, path: string, body: string, signal: Signal): Promise<Open> {
   const limit = deadline(signal, env.timeoutMs);
+  const signed = signHeaders(body, env.signer, n.hotkey);
   let res: Dispatcher.ResponseData;
   try {
     res = await env.agent.request({
       origin: axonUrl(n),
       path,
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signHeaders(body, env.signer, n.hotkey) },
+      headers: { 'content-type': 'application/json', ...signed },
       body,
       signal: limit.abort,
     });
@@ -71,7 +74,7 @@ async function open(env: CallEnv, n: Neuron, path: string, body: string, signal:
     close();
     throw upstreamStatusError(who(env, n), res.statusCode, text, res.headers['retry-after']);
   }
-  return { res, abort: limit.abort, close };
+  return { res, uuid: signed['Epistula-Uuid'], abort: limit.abort, close };
 }
 
 /** Opens, reads the whole signed answer and checks its signature. */
@@ -79,7 +82,7 @@ async function signedJson(env: CallEnv, n: Neuron, path: string, body: string, s
   const o = await open(env, n, path, body, signal);
   try {
     const raw = await readBytes(env, n, o.res.body);
-    checkSigned(env, n, o.res.headers, raw);
+    checkSigned(env, n, o.res.headers, raw, o.uuid);
     return { raw, body: parseJson(env, n, raw) };
   } catch (err) {
     throw networkError(who(env, n), err, o.abort);
@@ -100,10 +103,11 @@ async function readBytes(env: CallEnv, n: Neuron, body: AsyncIterable<Uint8Array
 }
 
 /** Checks the signature of a whole JSON answer; answers its bytes. */
-function checkSigned(env: CallEnv, n: Neuron, headers: Dispatcher.ResponseData['headers'], raw: Buffer): void {
+function checkSigned(env: CallEnv, n: Neuron, headers: Dispatcher.ResponseData['headers'], raw: Buffer, uuid: string): void {
   const v = verifyHeaders(headers, raw, { self: env.signer.ss58, replay: env.replay });
   if (!v.ok) throw invalid(env, n, `answer signature refused (${v.reason}: ${v.message})`, 'bad_answer_signature');
   if (v.signedBy !== n.hotkey) throw invalid(env, n, `answer signed by ${v.signedBy}, not by the hotkey of the uid called`, 'wrong_answer_signer');
+  if (v.uuid !== uuid) throw invalid(env, n, 'answer signed for another request (its uuid is not this request\'s)', 'wrong_answer_uuid');
 }
 
 function parseJson(env: CallEnv, n: Neuron, raw: Buffer): Record<string, unknown> {
@@ -175,6 +179,7 @@ export async function* streamMiner(env: CallEnv, n: Neuron, req: ChatRequest, mo
         const v = verifyStreamSignature(Buffer.concat(seen), chunk.epistula, { self: env.signer.ss58, replay: env.replay });
         if (!v.ok) throw invalid(env, n, `stream signature refused (${v.reason}: ${v.message})`, 'bad_answer_signature');
         if (v.signedBy !== n.hotkey) throw invalid(env, n, 'stream signed by another hotkey than the uid called', 'wrong_answer_signer');
+        if (v.uuid !== o.uuid) throw invalid(env, n, 'stream signed for another request (its uuid is not this request\'s)', 'wrong_answer_uuid');
         signed = true;
         continue;
       }
