@@ -291,7 +291,11 @@ ${floors.map((f) => `- ${f}`).join('\n')}`;
   if (!values['no-write']) writeSection('Network (bench:network)', body);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main().then(
+  // keep-alive sockets to the killed nodes' proxies and the miners' pipes would hold the process open
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
