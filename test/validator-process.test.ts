@@ -50,7 +50,11 @@ it('scores miners on its interval and publishes the weights at GET /weights', as
     expect(body!.netuid).toBe(3);
     expect(body!.weights).toEqual([{ uid: 0, hotkey: miners[0].hotkey.ss58, weight: 1 }]);
     expect(miners[0].received.some((r) => r.path === '/v1/chat/completions' && r.headers['epistula-signed-by'] === ss58)).toBe(true);
-  } finally {
+    // SIGTERM: the round in flight ends, the server closes, the process exits 0
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  } finally {
+    child.kill('SIGKILL');
   }
 }, 90_000);
