@@ -4,6 +4,7 @@ import { generate } from './commands/generate.js';
 import { keys } from './commands/keys.js';
 import { models } from './commands/models.js';
 import { serve } from './commands/serve.js';
+import { validator } from './commands/validator.js';
 import { USAGE_EXIT, type Command } from './commands/types.js';
 import { VERSION } from './version.js';
 import { wallet } from './commands/wallet.js';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, Command> = {
   serve,
   models,
   generate,
+  validator,
   wallet,
   miner,
   keys,

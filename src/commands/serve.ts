@@ -1,6 +1,7 @@
 /** `polymath serve`: load the config and serve the API until SIGINT or SIGTERM. */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/index.js';
+import { bittensorWarnings } from '../config/bittensor-env.js';
 import { startServer } from '../server/index.js';
 import { USAGE_EXIT, type Command } from './types.js';
 
@@ -34,6 +35,7 @@ export const serve: Command = {
     const server = await startServer(loaded.config, undefined, loaded.file ? { watch: { file: loaded.file, overrides: { host: values.host, port } } } : {});
     const log = server.runtime.logger;
     log.info({ url: server.url, config: loaded.file ?? '(environment)', providers: [...server.runtime.providers.keys()] }, `polymath listening on ${server.url}`);
+    if (!loaded.file) for (const w of bittensorWarnings(process.env)) log.warn(w);
     if (server.runtime.providers.size === 0) log.warn('no provider is configured: set OPENAI_API_KEY (or another key) or write polymath.yaml');
     log.flush(); // the start-up lines now, not at the next batch
     await new Promise<void>((resolve) => {

@@ -4,6 +4,7 @@
  * existing apps already use.
  */
 import type { PresetName } from '../providers/presets.js';
+import { bittensorFallback, bittensorProvider } from './bittensor-env.js';
 
 interface EnvProvider {
   name: string;
@@ -59,6 +60,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   // The offline WordNet library is always there and always last: with no key at all, content still works.
   providers.library = { type: 'library' };
   names.push('library');
+
+  // LLM_PROVIDER=bittensor with its flag: the subnet first, alone unless fallback is enabled.
+  const subnet = bittensorProvider(env);
+  if (subnet) {
+    providers.bittensor = subnet;
+    names.splice(0, names.length, 'bittensor', ...(bittensorFallback(env) ? names : []));
+  }
 
   const routes = names.length > 0 ? { default: { strategy: 'fallback', targets: names.map((provider) => ({ provider })) } } : {};
   return { providers, routes };

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PRESET_NAMES } from '../providers/presets.js';
+import { subnetSchema } from './subnet.js';
 
 const common = {
   /** the model used when a route target or request names none */
@@ -127,7 +128,7 @@ export const librarySchema = z.object({
   cache_size: z.number().int().min(16).max(1_000_000).default(4096),
 });
 
-export const providerSchema = z.discriminatedUnion('type', [openAICompatibleSchema, anthropicSchema, geminiSchema, scriptSchema, httpSchema, llamaCppSchema, librarySchema]);
+export const providerSchema = z.discriminatedUnion('type', [openAICompatibleSchema, anthropicSchema, geminiSchema, scriptSchema, httpSchema, llamaCppSchema, librarySchema, subnetSchema]);
 
 export type OpenAICompatibleConfig = z.infer<typeof openAICompatibleSchema>;
 export type ScriptConfig = z.infer<typeof scriptSchema>;

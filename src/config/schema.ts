@@ -6,6 +6,7 @@ import { minerSchema, networkSchema } from './network.js';
 import { cacheSchema } from './cache.js';
 import { alertsSchema } from './alerts.js';
 import { authSchema, budgetsSchema, pricingSchema, stateSchema } from './usage.js';
+import { validatorSchema } from './validator.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'names use letters, digits, ".", "_" and "-"');
 
@@ -149,6 +150,7 @@ export const configSchema = z
     cache: cacheSchema,
     alerts: alertsSchema,
     auth: authSchema, pricing: pricingSchema, budgets: budgetsSchema, state: stateSchema,
+    validator: validatorSchema.optional(),
   })
   .superRefine((cfg, ctx) => {
     for (const [routeName, route] of Object.entries(cfg.routes)) {

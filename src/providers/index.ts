@@ -7,6 +7,7 @@ import { LlamaCppProvider } from './llama-cpp/index.js';
 import { LibraryProvider } from './library.js';
 import { OpenAICompatibleProvider } from './openai-compatible.js';
 import { ScriptProvider } from './script.js';
+import { SubnetProvider } from './subnet/index.js';
 import type { Provider } from './types.js';
 
 export function createProvider(id: string, cfg: ProviderConfig): Provider {
@@ -25,6 +26,8 @@ export function createProvider(id: string, cfg: ProviderConfig): Provider {
       return new HttpProvider(id, cfg);
     case 'llama-cpp':
       return new LlamaCppProvider(id, cfg);
+    case 'subnet':
+      return new SubnetProvider(id, cfg);
   }
 }
 

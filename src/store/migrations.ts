@@ -5,6 +5,7 @@
 import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { learningMigrations } from './learning/migrations.js';
 import { usageMigrations } from './usage-migrations.js';
+import { validatorMigrations } from './validator-scores.js';
 
 const migrations: Record<string, Migration> = {
   '0001_requests': {
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   },
   ...learningMigrations,
   ...usageMigrations,
+  ...validatorMigrations,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -2,6 +2,7 @@
 import type { Generated } from 'kysely';
 import type { LearningDatabase } from './learning/tables.js';
 import type { RequestUsageColumns, UsageTables } from './usage-schema.js';
+import type { ValidatorScoresTable } from './validator-scores.js';
 
 export interface RequestsTable extends RequestUsageColumns {
   id: string;
@@ -24,6 +25,7 @@ export interface RequestsTable extends RequestUsageColumns {
 
 export interface Database extends LearningDatabase, UsageTables {
   requests: RequestsTable;
+  validator_scores: ValidatorScoresTable;
 }
 
 /** A record as the request log writes it; the usage columns may be left out (null, cache_hit 0). */

@@ -18,6 +18,8 @@ export interface TargetView {
   recent_calls: number;
   healthy: boolean | null;
   health_checked_at: string | null;
+  /** what the provider itself reports (a subnet provider: each miner's score parts) */
+  details?: unknown;
 }
 
 export function adminRoutes(app: FastifyInstance, rt: Runtime): void {
@@ -42,6 +44,7 @@ export function adminRoutes(app: FastifyInstance, rt: Runtime): void {
         recent_calls: s.recentCalls,
         healthy: s.health.healthy,
         health_checked_at: s.health.checkedAt === null ? null : new Date(s.health.checkedAt).toISOString(),
+        ...describe(rt, key.slice(0, slash)),
       });
     };
     for (const { target, routes } of rt.router.configuredTargets()) add(target.stats.key, routes.sort());
@@ -52,4 +55,10 @@ export function adminRoutes(app: FastifyInstance, rt: Runtime): void {
 
 function round(ms: number | null): number | null {
   return ms === null ? null : Math.round(ms * 100) / 100;
+}
+
+/** A provider that reports more about itself (`describe()`, e.g. the subnet provider's miners). */
+function describe(rt: Runtime, providerId: string): { details?: unknown } {
+  const p = rt.providers.get(providerId) as { describe?: () => unknown } | undefined;
+  return typeof p?.describe === 'function' ? { details: p.describe() } : {};
 }
