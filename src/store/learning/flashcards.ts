@@ -1,20 +1,11 @@
 /** Flashcards with their FSRS state, and the reviews that moved it. */
 import type { Selectable } from 'kysely';
 import type { Db } from './db.js';
-import type { FlashcardsTable } from './tables.js';
+import type { FlashcardsTable, ReviewsTable } from './tables.js';
 
 export type FlashcardRecord = Selectable<FlashcardsTable>;
 
-export interface ReviewRecord {
-  id: string;
-  card_id: string;
-  learner_id: string;
-  rating: number;
-  reviewed_at: number;
-  state: number;
-  due: number;
-  scheduled_days: number;
-}
+export type ReviewRecord = ReviewsTable;
 
 export async function insertFlashcards(db: Db, cards: FlashcardRecord[]): Promise<void> {
   if (cards.length > 0) await db.insertInto('flashcards').values(cards).execute();
