@@ -26,6 +26,8 @@ const ROWS: Record<string, Array<[raw: Record<string, unknown>, mode: Generation
   library: [[{}, 'local']],
   script: [[{ command: [process.execPath, ONCE] }, 'custom']],
   http: [[{ url: 'http://127.0.0.1:8000/generate' }, 'custom']],
+  // A subnet's miners each report their own mode (in /availability); the provider itself is custom.
+  subnet: [[{ metagraph: { source: 'static', file: './metagraph.yaml' }, wallet: { name: 'gateway', hotkey: 'default' } }, 'custom']],
 };
 
 /** the `type` literal of each option of the provider config union */
