@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
 import { loadHotkey, WalletError } from '../src/network/wallet/index.js';
+import { createLogger } from '../src/telemetry/logger.js';
 import { materialFromMnemonic } from '../src/network/wallet/keypair.js';
 import { serializeKeyfile } from '../src/network/wallet/keyfile.js';
 import { decryptKeyfileData, encryptKeyfileData, NACL_SALT, type KdfParams } from '../src/network/wallet/nacl.js';
@@ -105,6 +107,17 @@ describe('encrypted hotkey files', () => {
     mkdirSync(join(path, 'w', 'hotkeys'), { recursive: true });
     writeFileSync(join(path, 'w', 'hotkeys', 'big'), Buffer.alloc(1024 * 1024, 0x20));
     await expect(loadHotkey({ name: 'w', hotkey: 'big', path })).rejects.toThrow(/too large for a hotkey file/);
+  });
+
+  it('keeps a wallet password out of the logs', () => {
+    let out = '';
+    const sink = new Writable({ write(chunk, _enc, done) { out += String(chunk); done(); } });
+    const logger = createLogger('info', sink);
+    logger.info({ network: { wallet: { name: 'w', password: 'p4ssw0rd-secret' } } }, 'wallet');
+    logger.info({ wallet: { password: 'p4ssw0rd-secret' }, password: 'p4ssw0rd-secret' }, 'wallet');
+    expect(out).toContain('"name":"w"');
+    expect(out).toContain('[redacted]');
+    expect(out).not.toContain('p4ssw0rd-secret');
   });
 });
 
