@@ -6,6 +6,9 @@ import { promisify } from 'node:util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
+import { stringify } from 'yaml';
+import { loadConfig } from '../src/config/index.js';
+import { startMiner } from '../src/network/miner/index.js';
 import { loadHotkey, WalletError } from '../src/network/wallet/index.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { materialFromMnemonic } from '../src/network/wallet/keypair.js';
@@ -38,6 +41,7 @@ const MNEMONIC = 'blast curve early try fold fall plastic hobby donkey tomato cr
 /** The real derivation holds 512 MiB for a few seconds; on a loaded 2-core machine allow plenty. */
 const KDF_TIMEOUT = 180_000;
 
+const SCRIPT = join(import.meta.dirname, 'fixtures', 'script', 'miner-generator.mjs');
 const tempWallets = () => mkdtempSync(join(tmpdir(), 'polymath-nacl-'));
 
 beforeAll(async () => {
@@ -126,7 +130,7 @@ describe('polymath wallet create --encrypt', () => {
     run(process.execPath, ['--import', 'tsx', CLI, 'wallet', ...args], { timeout: KDF_TIMEOUT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
   const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected the command to fail'); }, (e: { code: number; stdout: string; stderr: string }) => e);
 
-  it('writes a $NACL hotkey from a password in the environment, reads it back with it, and refuses a wrong or missing one', async () => {
+  it('writes a $NACL hotkey from a password in the environment, reads it back with it, refuses a wrong or missing one, and a miner signs with it', async () => {
     const path = tempWallets();
     const password = 'tr0ub4dor&3-polymath';
     const loc = ['--name', 'enc', '--hotkey', 'default', '--path', path];
@@ -155,7 +159,32 @@ describe('polymath wallet create --encrypt', () => {
     const missing = await failure(cli(['show', ...loc], {}));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/password-encrypted \(\$NACL\).*BT_WALLET_PASSWORD/);
-  }, 4 * KDF_TIMEOUT);
+
+    // A miner signs with it, the password given in polymath.yaml as "${VAR}"
+    writeFileSync(join(path, 'metagraph.yaml'), stringify([{ uid: 0, hotkey: ss58, coldkey: ss58, stake: 0 }]));
+    const configFile = join(path, 'polymath.yaml');
+    writeFileSync(
+      configFile,
+      stringify({
+        server: { host: '127.0.0.1', port: 0 },
+        store: { url: 'sqlite://:memory:' },
+        providers: { script: { type: 'script', command: [process.execPath, SCRIPT], persistent: true } },
+        routes: { chain: { targets: [{ provider: 'script' }] } },
+        routing: { health_interval_ms: 0 },
+        network: { netuid: 1, wallet: { name: 'enc', hotkey: 'default', path, password: '${NACL_TEST_PASSWORD}' }, metagraph: { source: 'static', file: join(path, 'metagraph.yaml') } },
+        miner: { host: '127.0.0.1', port: 0, route: 'chain', health_interval_ms: 0 },
+      }),
+    );
+    const { config } = loadConfig({ file: configFile, env: { NACL_TEST_PASSWORD: password } });
+    const miner = await startMiner(config, createLogger('silent'));
+    try {
+      expect(miner.hotkey).toBe(ss58);
+      const health = (await (await fetch(`${miner.url}/health`)).json()) as { hotkey: string };
+      expect(health.hotkey).toBe(ss58);
+    } finally {
+      await miner.close();
+    }
+  }, 5 * KDF_TIMEOUT);
 
   it('never takes the password from the command line, and refuses a short one', async () => {
     const path = tempWallets();
