@@ -33,6 +33,7 @@ export function isNacl(data: Uint8Array): boolean {
 }
 
 // One derivation at a time: each holds `memoryCost` KiB (512 MiB for bittensor's files) while it runs.
+// The callers are a node's start-up and the wallet command, a handful at most, so the chain stays short.
 let kdfTail: Promise<unknown> = Promise.resolve();
 
 /** The secretbox key for a password, as PyNaCl's `pwhash.argon2i.kdf` derives it (off the event loop). */
