@@ -19,6 +19,10 @@ export const REDACT_PATHS = [
   '*.apiKey',
   '*.authorization',
   'config.providers.*.api_key',
+  'password',
+  '*.password',
+  'network.wallet.password',
+  'config.network.wallet.password',
 ];
 
 /** Batching of stdout: write at 4 KiB or every 250 ms; beyond 16 MiB unwritten, lines are dropped. */

@@ -1,17 +1,27 @@
 /**
  * Hotkeys on disk in bittensor's layout: `<path>/<name>/hotkeys/<hotkey>`, where path is
- * `$BT_WALLET_PATH` or `~/.bittensor/wallets`.
+ * `$BT_WALLET_PATH` or `~/.bittensor/wallets`. A file may be password-encrypted in bittensor's
+ * `$NACL` form; its password comes from the caller (config `network.wallet.password`) or
+ * `$BT_WALLET_PASSWORD`.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, link, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 import { materialFromMnemonic } from './keypair.js';
 import { parseKeyfile, serializeKeyfile, WalletError } from './keyfile.js';
+import { decryptKeyfileData, encryptKeyfileData, isNacl } from './nacl.js';
 
 export { hotkeyFromMnemonic, SS58_PREFIX, type Hotkey } from './keypair.js';
 export { WalletError, isEncrypted } from './keyfile.js';
+
+/** The environment variable read for an encrypted hotkey's password when none is given. */
+export const PASSWORD_ENV = 'BT_WALLET_PASSWORD';
+/** A hotkey file is a few hundred bytes; anything far larger is not one. */
+const MAX_KEYFILE_BYTES = 64 * 1024;
+/** bittensor's own policy asks for at least 6 characters. */
+const MIN_PASSWORD_LENGTH = 6;
 
 export interface HotkeyLocation {
   name: string;
@@ -34,24 +44,49 @@ export function hotkeyFile(loc: HotkeyLocation): string {
   return join(walletsPath(loc.path), loc.name, 'hotkeys', loc.hotkey);
 }
 
-export async function loadHotkey(opts: HotkeyLocation & { password?: string }) {
+/**
+ * Reads a hotkey. An encrypted (`$NACL`) file is decrypted with `password`, else
+ * `$BT_WALLET_PASSWORD`; without either it is a WalletError saying where to give one. Decryption
+ * runs bittensor's argon2i key derivation (512 MiB, a few seconds), so load once at start.
+ */
+export async function loadHotkey(opts: HotkeyLocation & { password?: string }, env: NodeJS.ProcessEnv = process.env) {
   await cryptoWaitReady();
   const file = hotkeyFile(opts);
-  let data: string;
+  const data = await readKeyfile(file, opts);
+  let text: string;
+  if (isNacl(data)) {
+    const password = opts.password || env[PASSWORD_ENV];
+    if (!password) {
+      throw new WalletError(`${file} is password-encrypted ($NACL): give its password in network.wallet.password (e.g. "\${${PASSWORD_ENV}}") or the ${PASSWORD_ENV} environment variable`);
+    }
+    const plain = await decryptKeyfileData(data, password, file);
+    text = Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString('utf8');
+    plain.fill(0);
+  } else text = data.toString('utf8');
+  return parseKeyfile(text, file).hotkey;
+}
+
+async function readKeyfile(file: string, loc: HotkeyLocation): Promise<Buffer> {
+  let handle;
   try {
-    data = await readFile(file, 'utf8');
+    handle = await open(file, 'r');
+    const { size } = await handle.stat();
+    if (size > MAX_KEYFILE_BYTES) throw new WalletError(`${file} is ${size} bytes, too large for a hotkey file (at most ${MAX_KEYFILE_BYTES})`);
+    return await handle.readFile();
   } catch (err) {
+    if (err instanceof WalletError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new WalletError(code === 'ENOENT' ? `no hotkey file at ${file} (create one with: polymath wallet create --name ${opts.name} --hotkey ${opts.hotkey})` : `cannot read ${file}: ${code ?? (err as Error).message}`);
+    throw new WalletError(code === 'ENOENT' ? `no hotkey file at ${file} (create one with: polymath wallet create --name ${loc.name} --hotkey ${loc.hotkey})` : `cannot read ${file}: ${code ?? (err as Error).message}`);
+  } finally {
+    await handle?.close();
   }
-  return parseKeyfile(data, file).hotkey;
 }
 
 /**
- * Writes a new hotkey file (mode 0600, folders 0700) from a given mnemonic or a fresh 12-word one.
- * Refuses to overwrite an existing file.
+ * Writes a new hotkey file (mode 0600, folders 0700) from a given mnemonic or a fresh 12-word one,
+ * `$NACL`-encrypted as bittensor does when a password is given. Refuses to overwrite an existing file.
  */
-export async function createHotkeyFile(opts: HotkeyLocation & { mnemonic?: string }): Promise<{ ss58: string; file: string }> {
+export async function createHotkeyFile(opts: HotkeyLocation & { mnemonic?: string; password?: string }): Promise<{ ss58: string; file: string }> {
   await cryptoWaitReady();
   const file = hotkeyFile(opts);
   let material;
@@ -60,10 +95,17 @@ export async function createHotkeyFile(opts: HotkeyLocation & { mnemonic?: strin
   } catch (err) {
     throw new WalletError((err as Error).message);
   }
+  if (opts.password !== undefined && opts.password.length < MIN_PASSWORD_LENGTH) {
+    throw new WalletError(`a hotkey password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  // Checked again (atomically) by link() below; this only spares a doomed key derivation.
+  if (await access(file).then(() => true, () => false)) throw new WalletError(`${file} already exists; refusing to overwrite a hotkey`);
+  const text = serializeKeyfile(material);
+  const data = opts.password === undefined ? text : await encryptKeyfileData(Buffer.from(text, 'utf8'), opts.password);
   const dir = join(file, '..');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, serializeKeyfile(material), { mode: 0o600, flag: 'wx' });
+  await writeFile(tmp, data, { mode: 0o600, flag: 'wx' });
   try {
     // link() fails if the name exists, so an existing key is never replaced, even in a race.
     await link(tmp, file);

@@ -1,17 +1,13 @@
 /**
  * bittensor's hotkey file: JSON with `accountId`, `publicKey`, `privateKey`, `secretPhrase`,
  * `secretSeed`, `ss58Address` (hex values `0x`-prefixed), as `serialized_keypair_to_keyfile_data`
- * writes it. Files that start with `$NACL` (or the legacy `$ANSIBLE_VAULT` / Fernet `gAAAAA`) are
- * password-encrypted.
+ * writes it. Files that start with `$NACL` are password-encrypted (see nacl.ts; the caller decrypts
+ * them before parsing); the legacy `$ANSIBLE_VAULT` and Fernet `gAAAAA` forms are refused.
  */
+import { WalletError } from './errors.js';
 import { fromHex, materialFromMnemonic, materialFromPrivateKey, materialFromSeed, toHex, type KeyMaterial } from './keypair.js';
 
-export class WalletError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WalletError';
-  }
-}
+export { WalletError };
 
 const ENCRYPTED_PREFIXES = ['$NACL', '$ANSIBLE_VAULT', 'gAAAAA'];
 
@@ -40,8 +36,9 @@ export function serializeKeyfile(m: KeyMaterial): string {
  * `publicKey`. Messages name the file and the field, never a secret.
  */
 export function parseKeyfile(data: string, file: string): KeyMaterial {
+  if (data.startsWith('$NACL')) throw new WalletError(`${file} is password-encrypted ($NACL) and must be decrypted before it is parsed`);
   if (isEncrypted(data)) {
-    throw new WalletError(`${file} is password-encrypted; Polymath reads unencrypted hotkey files only (bittensor's default for hotkeys): regenerate the hotkey without a password`);
+    throw new WalletError(`${file} is password-encrypted with bittensor's legacy Ansible Vault or Fernet scheme, which Polymath does not read: re-encrypt it with a current bittensor (NaCl) or regenerate the hotkey`);
   }
   let json: Record<string, unknown>;
   try {
