@@ -79,7 +79,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     meter: new Meter(requestLog, logger, pricing, budgets, limits),
     health,
     // The content engine asks the runtime's router of the moment (a reload swaps it).
-    learning: createLearning(store, { get router() { return rt.router; }, executor }, () => rt.config.learning, logger, config.learning.jobs, (job) => meterJobRun(rt, job)),
+    learning: createLearning(store, { get router() { return rt.router; }, executor }, () => rt.config.learning, logger, config.learning.jobs, (job, gateway) => meterJobRun(rt, job, gateway)),
     state,
     keys: new KeyStore(store.db, config.auth.key_cache_ms),
     pricing,

@@ -12,10 +12,10 @@ export interface LearningDeps {
   config: () => LearningConfig;
   logger: Logger;
   /**
-   * Meters the content calls of one job run (a next-lesson job has no request to bill): a gateway
-   * that records them, and `end` with the run's error if it failed. Absent: not metered.
+   * Meters the content calls of one job run (a next-lesson job has no request to bill): `gateway`
+   * wrapped to record them, and `end` with the run's error if it failed. Absent: not metered.
    */
-  meterJob?: (job: JobScope) => Promise<MeteredRun>;
+  meterJob?: (job: JobScope, gateway: Gateway) => Promise<MeteredRun>;
   /** milliseconds since the epoch; tests may fix it */
   now?: () => number;
 }

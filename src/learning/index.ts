@@ -43,7 +43,7 @@ export function jobHooks(deps: LearningDeps): JobHooks {
 /** Runs a job with its content calls metered: billed to its learner and the key that queued it. */
 async function metered<T>(deps: LearningDeps, payload: Record<string, unknown>, run: (d: LearningDeps) => Promise<T>): Promise<T> {
   if (!deps.meterJob) return run(deps);
-  const m = await deps.meterJob({ learnerId: String(payload.learner_id), keyId: typeof payload.key_id === 'string' ? payload.key_id : null });
+  const m = await deps.meterJob({ learnerId: String(payload.learner_id), keyId: typeof payload.key_id === 'string' ? payload.key_id : null }, deps.gateway);
   try {
     const out = await run({ ...deps, gateway: m.gateway });
     m.end();
