@@ -122,9 +122,24 @@ export class Budgets extends EventEmitter<BudgetEvents> {
     );
   }
 
-  /** Budgets as this instance last saw them (for metrics). */
-  snapshot(): BudgetStatus[] {
-    return [...this.status.values()];
+  /**
+   * Budgets as this instance last saw them, in their current period (for metrics and the
+   * budget_soft alert): a key whose period has ended is left out until it spends again, so its
+   * alert resolves when the period rolls over.
+   */
+  snapshot(now = Date.now()): BudgetStatus[] {
+    const out: BudgetStatus[] = [];
+    for (const [id, s] of this.status) {
+      if (periodOf(s.period, s.periodStart).end <= now) this.status.delete(id);
+      else out.push(s);
+    }
+    return out;
+  }
+
+  /** Drops what this instance knows of a key's spend (the key was revoked): its alert resolves. */
+  forget(keyId: string): void {
+    this.status.delete(keyId);
+    this.periods.delete(keyId);
   }
 
   private async seed(keyId: string, counter: string, start: number, ttlMs: number): Promise<void> {
