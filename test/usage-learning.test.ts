@@ -84,14 +84,15 @@ describe('the learning API with a key and prices', () => {
     await eventually(async () => {
       const rows = await usage('user');
       const mine = rows.find((r) => r.group === learnerId);
-      return mine && mine.requests === 5 ? mine : undefined;
+      return mine && mine.requests === 6 ? mine : undefined;
     }, 30_000, 'the next-lesson job to be recorded');
     const lessons = await request(`${server.url}/v1/learners/${learnerId}/lessons/${nextId}`, { headers: { authorization: `Bearer ${key}` } });
     expect(((await lessons.body.json()) as { status: string }).status).toBe('ready');
 
     const byUser = await usage('user');
     const mine = byUser.find((r) => r.group === learnerId)!;
-    expect(mine).toMatchObject({ requests: 5, errors: 0, prompt_tokens: 5 * USAGE.prompt_tokens, completion_tokens: 5 * USAGE.completion_tokens });
+    // creating the learner (nothing spent), the lesson and its quiz, the feedback, the next lesson and its quiz
+    expect(mine).toMatchObject({ requests: 6, errors: 0, prompt_tokens: 5 * USAGE.prompt_tokens, completion_tokens: 5 * USAGE.completion_tokens });
     expect(mine.cost_usd).toBeCloseTo(5 * PER_CALL, 9);
     const byKind = Object.fromEntries((await usage('kind')).map((r) => [r.group, r.requests]));
     expect(byKind).toMatchObject({ lesson: 2, quiz: 2, feedback: 1 });

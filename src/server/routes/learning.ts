@@ -65,7 +65,13 @@ export function learningRoutes(app: FastifyInstance, rt: Runtime): void {
   // The next-lesson worker runs in a serving process only.
   app.addHook('onReady', async () => rt.learning.start());
 
-  app.post('/v1/learners', async (request, reply) => metered(rt, request, reply, 201, async (d) => learnerView(await createLearner(d, request.body))));
+  app.post('/v1/learners', async (request, reply) =>
+    metered(rt, request, reply, 201, async (d, calls) => {
+      const learner = await createLearner(d, request.body);
+      calls.parent.user ??= learner.id;
+      return learnerView(learner);
+    }),
+  );
   app.get<Id>('/v1/learners/:id', async (request, reply) => json(reply, 200, learnerView(await requireLearner(deps(), request.params.id))));
   app.patch<Id>('/v1/learners/:id', async (request, reply) => json(reply, 200, learnerView(await patchLearner(deps(), request.params.id, request.body))));
 
