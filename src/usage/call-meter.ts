@@ -36,11 +36,6 @@ export class CallMeter {
     this.gateway = { get router() { return gw.router; }, executor };
   }
 
-  /** USD spent so far. */
-  costUsd(): number {
-    return this.parent.costUsd();
-  }
-
   /** Ends every record with the request's outcome (its calls were spent either way), then the parent. */
   end(status: number, error?: PolymathError): void {
     for (const m of this.records.values()) {
