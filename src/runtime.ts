@@ -8,6 +8,7 @@ import { createProviders } from './providers/index.js';
 import type { Provider } from './providers/types.js';
 import type { ProviderConfig } from './config/index.js';
 import { createLearning, type Learning } from './learning/index.js';
+import { meterJobRun } from './usage/job-meter.js';
 import { Executor, HealthMonitor, inFlightOf, Router } from './routing/index.js';
 import { migrateToLatest, openStore, RequestLog, type Store } from './store/index.js';
 import { Meter } from './usage/meter.js';
@@ -78,7 +79,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     meter: new Meter(requestLog, logger, pricing, budgets, limits),
     health,
     // The content engine asks the runtime's router of the moment (a reload swaps it).
-    learning: createLearning(store, { get router() { return rt.router; }, executor }, () => rt.config.learning, logger, config.learning.jobs),
+    learning: createLearning(store, { get router() { return rt.router; }, executor }, () => rt.config.learning, logger, config.learning.jobs, (job, gateway) => meterJobRun(rt, job, gateway)),
     state,
     keys: new KeyStore(store.db, config.auth.key_cache_ms),
     pricing,

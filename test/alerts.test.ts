@@ -4,14 +4,15 @@
  * once when it fires and once when it resolves, with retries when the webhook fails.
  */
 import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { alertsSchema } from '../src/config/alerts.js';
 import { parseConfig } from '../src/config/index.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { LATENCY_BUCKETS, Metrics } from '../src/telemetry/metrics.js';
 import { AlertEngine, evaluate, quantileMs, type AlertEvent } from '../src/usage/alerts/index.js';
 import { json, startFakeServer, type FakeServer, type Received } from './helpers/fake-server.js';
-import { openAIBehaviour, openAIError, startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
+import { completion, openAIBehaviour, openAIError, startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
 import { startPolymath, type TestPolymath } from './helpers/polymath.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -152,6 +153,73 @@ describe('alerts end to end', () => {
     expect(Date.parse(resolved.resolved_at!)).toBeGreaterThanOrEqual(Date.parse(resolved.started_at));
     // 2 failed tries + 4 delivered events
     expect(webhook.received).toHaveLength(6);
+  });
+});
+
+describe('the budget soft-threshold alert', () => {
+  const ADMIN = 'admin-key-for-alert-tests-012345';
+  let upstream: FakeOpenAI;
+  let webhook: FakeServer<Received>;
+  let pm: TestPolymath;
+
+  beforeAll(async () => {
+    // 9 prompt tokens at $1000/1M and 3 completion tokens at $2000/1M: $0.015 a request.
+    upstream = await startFakeOpenAI((req, res) => json(res, 200, completion(String(req.body.model), 'ok')));
+    webhook = await startWebhook();
+    pm = await startPolymath({
+      providers: { up: { type: 'openai-compatible', base_url: upstream.url, api_key: 'sk-test', default_model: 'gpt-fake' } },
+      routes: { default: { targets: [{ provider: 'up' }] } },
+      pricing: { 'up/*': { input: 1_000, output: 2_000 } },
+      auth: { admin_key: ADMIN },
+      // checked by hand below; latency and error rules never reach their minimum
+      alerts: { webhook_url: `${webhook.origin}/hooks`, interval_ms: 3_600_000, webhook: { backoff_ms: 20 }, rules: { min_requests: 1_000 } },
+    });
+  });
+  afterAll(async () => {
+    vi.useRealTimers();
+    await pm?.close();
+    await upstream?.close();
+    await webhook?.close();
+  });
+
+  const spend = async (secret: string, n: number) => {
+    for (let i = 0; i < n; i++) {
+      const res = await request(`${pm.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ model: 'default', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }) });
+      expect(res.statusCode).toBe(200);
+      await res.body.dump();
+    }
+  };
+  const soft = (events: AlertEvent[]) => events.filter((e) => e.rule === 'budget_soft').map((e) => `${e.status} ${e.labels.key}`).sort();
+
+  it('fires once per key at 80% of its budget, and resolves once when the key is revoked, its budget raised or its period over', async () => {
+    const keys = await Promise.all(['team-a', 'team-b', 'team-c'].map((name) => pm.runtime.keys.create({ name, budget: '0.05/day' })));
+    // $0.045 of $0.05 each: past the soft threshold ($0.04), under the budget.
+    for (const k of keys) await spend(k.secret, 3);
+    await until('the spend to be settled', () => pm.runtime.budgets.snapshot().filter((b) => b.spentUsd >= 0.04).length === 3);
+    expect(soft(pm.runtime.alerts.check())).toEqual(['firing team-a', 'firing team-b', 'firing team-c']);
+    expect(pm.runtime.alerts.check()).toEqual([]);
+
+    const revoked = await request(`${pm.url}/v1/admin/keys/team-b`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(revoked.statusCode).toBe(200);
+    await revoked.body.dump();
+    expect(soft(pm.runtime.alerts.check())).toEqual(['resolved team-b']);
+
+    // team-c's budget raised to $1/day, as the key is next read: its next settlement sees it.
+    const raised = { ...keys[2].key, budget: { usd: 1, period: 'day' as const } };
+    pm.runtime.budgets.settle((await pm.runtime.budgets.reserve(raised, 0))!, 0, raised);
+    await until('the raised budget to be seen', () => pm.runtime.budgets.snapshot().some((b) => b.name === 'team-c' && b.budgetUsd === 1));
+    expect(soft(pm.runtime.alerts.check())).toEqual(['resolved team-c']);
+
+    // A day later team-a's period is over: nothing spent in the new one.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 86_400_000);
+    expect(soft(pm.runtime.alerts.check())).toEqual(['resolved team-a']);
+    vi.useRealTimers();
+    expect(pm.runtime.alerts.check()).toEqual([]);
+
+    await until('the webhook to have all six', () => webhook.received.length >= 6);
+    await sleep(100);
+    expect(soft(webhook.received.map((r) => r.body as AlertEvent))).toEqual(['firing team-a', 'firing team-b', 'firing team-c', 'resolved team-a', 'resolved team-b', 'resolved team-c']);
   });
 });
 

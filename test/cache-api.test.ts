@@ -278,6 +278,28 @@ describe('with API keys and prices', () => {
     expect(metrics).toMatch(/polymath_cache_saved_usd_total\{endpoint="chat"\} 0\.015/);
     expect(metrics).toMatch(/polymath_cost_usd_total\{provider="up",model="gpt-fake"\} 0\.03\b/);
   });
+
+  it('records what each hit saved (saved_usd) and sums it in GET /v1/usage', async () => {
+    const key = (await priced.runtime.keys.create({ name: 'app-saver' })).secret;
+    const as = { authorization: `Bearer ${key}` };
+    const body = ask('what did the cache save?', { temperature: 0 });
+    const miss = await post(priced.url, '/v1/chat/completions', body, as);
+    expect(miss.headers['x-polymath-cost-usd']).toBe('0.015');
+    let hits = 0;
+    for (let i = 0; i < 20 && hits < 2; i++) if ((await post(priced.url, '/v1/chat/completions', body, as)).headers['x-polymath-cache'] === 'hit') hits++;
+    expect(hits).toBe(2);
+
+    await priced.runtime.requestLog.flush();
+    const rows = await priced.runtime.store.db.selectFrom('requests').innerJoin('api_keys', 'api_keys.id', 'requests.key_id').select(['cache_hit', 'saved_usd']).where('api_keys.name', '=', 'app-saver').execute();
+    expect(rows.filter((r) => r.cache_hit === 1).map((r) => Number(r.saved_usd))).toEqual([0.015, 0.015]);
+    // a miss saved nothing: its saved_usd is empty, not 0
+    expect(rows.filter((r) => r.cache_hit === 0).map((r) => r.saved_usd)).toEqual(rows.filter((r) => r.cache_hit === 0).map(() => null));
+
+    const usage = await request(`${priced.url}/v1/usage?group_by=key`, { headers: as });
+    const report = (await usage.body.json()) as { data: Array<Record<string, unknown>> };
+    expect(report.data).toHaveLength(1);
+    expect(report.data[0]).toMatchObject({ cache_hits: 2, cost_usd: 0.015, saved_usd: 0.03 });
+  });
 });
 
 describe('semantic matches by a route\'s embeddings', () => {

@@ -11,8 +11,24 @@ export interface LearningDeps {
   /** read at each use, so a config reload applies */
   config: () => LearningConfig;
   logger: Logger;
+  /**
+   * Meters the content calls of one job run (a next-lesson job has no request to bill): `gateway`
+   * wrapped to record them, and `end` with the run's error if it failed. Absent: not metered.
+   */
+  meterJob?: (job: JobScope, gateway: Gateway) => Promise<MeteredRun>;
   /** milliseconds since the epoch; tests may fix it */
   now?: () => number;
 }
 
 export const nowOf = (deps: LearningDeps): number => (deps.now ?? Date.now)();
+
+/** Whom a job run's calls are billed to: the learner, and the API key whose submission queued it. */
+export interface JobScope {
+  learnerId: string;
+  keyId: string | null;
+}
+
+export interface MeteredRun {
+  gateway: Gateway;
+  end(error?: unknown): void;
+}

@@ -23,7 +23,7 @@ export { bktUpdate, bktParamsFor } from './bkt.js';
 export { learnerView } from './views.js';
 export { StoreJobWorker } from './jobs/store-worker.js';
 export { BullmqJobRunner } from './jobs/bullmq-runner.js';
-export type { LearningDeps } from './deps.js';
+export type { LearningDeps, JobScope, MeteredRun } from './deps.js';
 
 export interface Learning {
   deps: LearningDeps;
@@ -35,9 +35,23 @@ export interface Learning {
 
 export function jobHooks(deps: LearningDeps): JobHooks {
   return {
-    handlers: { [NEXT_LESSON_JOB]: (payload, signal) => runNextLesson(deps, payload as unknown as NextLessonPayload, signal) },
+    handlers: { [NEXT_LESSON_JOB]: (payload, signal) => metered(deps, payload, (d) => runNextLesson(d, payload as unknown as NextLessonPayload, signal)) },
     onFailed: (payload, error) => markNextLessonFailed(deps, payload, error),
   };
+}
+
+/** Runs a job with its content calls metered: billed to its learner and the key that queued it. */
+async function metered<T>(deps: LearningDeps, payload: Record<string, unknown>, run: (d: LearningDeps) => Promise<T>): Promise<T> {
+  if (!deps.meterJob) return run(deps);
+  const m = await deps.meterJob({ learnerId: String(payload.learner_id), keyId: typeof payload.key_id === 'string' ? payload.key_id : null }, deps.gateway);
+  try {
+    const out = await run({ ...deps, gateway: m.gateway });
+    m.end();
+    return out;
+  } catch (err) {
+    m.end(err);
+    throw err;
+  }
 }
 
 /** The job runner the config asks for: BullMQ with a Redis URL, else the store's rows. */
@@ -54,8 +68,8 @@ export function createJobRunner(deps: LearningDeps, cfg: LearningConfig['jobs'],
  * runner starts with `start()` (the server calls it once listening), so a one-shot command over
  * the runtime (`polymath generate`) never takes a job it would abandon.
  */
-export function createLearning(store: Store, gateway: Gateway, config: () => LearningConfig, logger: Logger, cfg: LearningConfig['jobs']): Learning {
-  const deps: LearningDeps = { store, gateway, config, logger };
+export function createLearning(store: Store, gateway: Gateway, config: () => LearningConfig, logger: Logger, cfg: LearningConfig['jobs'], meterJob?: LearningDeps['meterJob']): Learning {
+  const deps: LearningDeps = { store, gateway, config, logger, ...(meterJob ? { meterJob } : {}) };
   const jobs = createJobRunner(deps, cfg);
   let started = false;
   return {

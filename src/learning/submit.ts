@@ -26,6 +26,10 @@ export interface SubmitOptions {
   idempotencyKey?: string;
   requestId: string;
   signal: AbortSignal;
+  /** the API key making the submission: its next-lesson job's content calls are billed to it */
+  keyId?: string;
+  /** called with the quiz's learner once the quiz is found (the request is billed to them) */
+  onLearner?: (learnerId: string) => void;
   /** called with the new job's id once the transaction has committed */
   onJobQueued?: (jobId: string) => void;
   /** test seam: runs inside the transaction, after the answers are written */
@@ -46,6 +50,7 @@ export async function submitQuiz(deps: LearningDeps, quizId: string, rawBody: un
   const db = deps.store.db;
   const quiz = await getQuiz(db, quizId);
   if (!quiz) throw new PolymathError('not_found', `No quiz "${quizId}".`, { code: 'quiz_not_found' });
+  opts.onLearner?.(quiz.learner_id);
   const requestHash = sha256(JSON.stringify({ quiz: quizId, answers: body.answers, retake: body.retake ?? false }));
   const key = opts.idempotencyKey ?? newId('auto');
 
@@ -127,7 +132,7 @@ export async function submitQuiz(deps: LearningDeps, quizId: string, rawBody: un
         answers: questions.map((q, i) => ({ id: newId('ans'), question_id: q.id, question_hash: q.hash, answer: body.answers[i], correct: results[i].correct })),
         concepts: concepts.map((c) => ({ concept: c, prior: bktParamsFor(cfg, c).prior })),
         next_lesson: nextLesson,
-        job: { id: jobId, type: NEXT_LESSON_JOB, dedupe_key: `${NEXT_LESSON_JOB}:${id}`, payload: { lesson_id: nextLesson.id, learner_id: learner.id, submission_id: id, quiz_id: quizId }, max_attempts: cfg.jobs.max_attempts },
+        job: { id: jobId, type: NEXT_LESSON_JOB, dedupe_key: `${NEXT_LESSON_JOB}:${id}`, payload: { lesson_id: nextLesson.id, learner_id: learner.id, submission_id: id, quiz_id: quizId, ...(opts.keyId ? { key_id: opts.keyId } : {}) }, max_attempts: cfg.jobs.max_attempts },
         created_at: now,
       },
       (before) => {

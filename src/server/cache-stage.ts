@@ -53,6 +53,7 @@ async function lookup(rt: Runtime, ctx: RequestContext, request: FastifyRequest,
     meter.provider = a.provider;
     meter.model = a.model;
     meter.cacheHit = true;
+    meter.savedUsd = a.cost_usd ?? 0;
     meter.usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
     if (endpoint === 'content') meter.kind = (request.params as { kind: string }).kind;
   }

@@ -1,5 +1,5 @@
 /** The request-record columns metering adds, in insert order. */
-export const USAGE_COLUMNS = ['cost_usd', 'key_id', 'user_id', 'kind', 'cache_hit', 'cached_tokens'] as const;
+export const USAGE_COLUMNS = ['cost_usd', 'key_id', 'user_id', 'kind', 'cache_hit', 'cached_tokens', 'saved_usd'] as const;
 
 /** Fills the usage columns a record left out, as SQLite's named parameters need every one. */
 export function withUsageDefaults<T extends Record<string, unknown>>(rows: T[]): T[] {

@@ -37,4 +37,13 @@ export const usageMigrations: Record<string, Migration> = {
       for (const name of ['cost_usd', 'key_id', 'user_id', 'kind', 'cached_tokens', 'cache_hit']) await db.schema.alterTable('requests').dropColumn(name).execute();
     },
   },
+  '0202_request_saved_usd': {
+    async up(db: Kysely<unknown>) {
+      // What a cache hit saved: the cost of the answer it served, which the request itself did not pay.
+      await db.schema.alterTable('requests').addColumn('saved_usd', 'double precision').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('requests').dropColumn('saved_usd').execute();
+    },
+  },
 };

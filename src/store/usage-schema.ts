@@ -30,6 +30,8 @@ export interface RequestUsageColumns {
   /** 1 when the answer came from the cache */
   cache_hit: number;
   cached_tokens: number | null;
+  /** what a cache hit saved: the cost of the answer it served (null when not a hit) */
+  saved_usd: number | null;
 }
 
 export interface UsageTables {

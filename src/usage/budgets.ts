@@ -71,16 +71,7 @@ export class Budgets extends EventEmitter<BudgetEvents> {
   async reserve(key: ApiKey, estimateUsd: number, now = Date.now()): Promise<Reservation | null> {
     const budget = key.budget;
     if (!budget) return null;
-    let p = this.periods.get(key.id);
-    if (p === undefined || now >= p.end || p.period !== budget.period) {
-      const { start, end } = periodOf(budget.period, now);
-      p = { period: budget.period, start, end, counter: `budget:${key.id}:${budget.period}:${start}` };
-      if (this.periods.size >= MAX_TRACKED) this.periods.clear();
-      this.periods.set(key.id, p);
-    }
-    const { start, end, counter } = p;
-    const ttlMs = end - now + GRACE_MS;
-    if (!this.seeded.has(counter)) await this.seed(key.id, counter, start, ttlMs);
+    const { start, end, counter, ttlMs } = await this.periodFor(key, budget.period, now);
     const amount = Math.ceil(estimateUsd * NANO);
     const limit = Math.floor(budget.usd * NANO);
     const r = await this.state.reserve(counter, amount, limit, ttlMs);
@@ -90,6 +81,31 @@ export class Budgets extends EventEmitter<BudgetEvents> {
       throw new PolymathError('budget_exceeded', `This API key's budget of $${budget.usd} per ${budget.period} is spent ($${(r.total / NANO).toFixed(4)} used; this request needs about $${estimateUsd.toFixed(4)}). It resets at ${resets}.`, { code: 'insufficient_quota' });
     }
     return { keyId: key.id, counter, amount, ttlMs, periodStart: start, settled: false };
+  }
+
+  /**
+   * A reservation of nothing, never refused: for work the key already paid to start (a
+   * next-lesson job its submission queued), whose cost `settle` then adds to the key's spend.
+   */
+  async open(key: ApiKey, now = Date.now()): Promise<Reservation | null> {
+    if (!key.budget) return null;
+    const { start, counter, ttlMs } = await this.periodFor(key, key.budget.period, now);
+    return { keyId: key.id, counter, amount: 0, ttlMs, periodStart: start, settled: false };
+  }
+
+  /** The key's current period and its counter, seeded from the store on first use. */
+  private async periodFor(key: ApiKey, period: BudgetPeriod, now: number) {
+    let p = this.periods.get(key.id);
+    if (p === undefined || now >= p.end || p.period !== period) {
+      const { start, end } = periodOf(period, now);
+      p = { period, start, end, counter: `budget:${key.id}:${period}:${start}` };
+      if (this.periods.size >= MAX_TRACKED) this.periods.clear();
+      this.periods.set(key.id, p);
+    }
+    const { start, end, counter } = p;
+    const ttlMs = end - now + GRACE_MS;
+    if (!this.seeded.has(counter)) await this.seed(key.id, counter, start, ttlMs);
+    return { start, end, counter, ttlMs };
   }
 
   /** Replaces the reservation by the real cost. Once per reservation; never waits the caller. */
@@ -106,9 +122,24 @@ export class Budgets extends EventEmitter<BudgetEvents> {
     );
   }
 
-  /** Budgets as this instance last saw them (for metrics). */
-  snapshot(): BudgetStatus[] {
-    return [...this.status.values()];
+  /**
+   * Budgets as this instance last saw them, in their current period (for metrics and the
+   * budget_soft alert): a key whose period has ended is left out until it spends again, so its
+   * alert resolves when the period rolls over.
+   */
+  snapshot(now = Date.now()): BudgetStatus[] {
+    const out: BudgetStatus[] = [];
+    for (const [id, s] of this.status) {
+      if (periodOf(s.period, s.periodStart).end <= now) this.status.delete(id);
+      else out.push(s);
+    }
+    return out;
+  }
+
+  /** Drops what this instance knows of a key's spend (the key was revoked): its alert resolves. */
+  forget(keyId: string): void {
+    this.status.delete(keyId);
+    this.periods.delete(keyId);
   }
 
   private async seed(keyId: string, counter: string, start: number, ttlMs: number): Promise<void> {

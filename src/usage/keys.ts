@@ -123,6 +123,12 @@ export class KeyStore {
     return fromRow(row);
   }
 
+  /** A key by its id, revoked or not (a job queued under it still records it). */
+  async byId(id: string): Promise<ApiKey | undefined> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
   /**
    * The live key for a secret, or null (unknown or revoked). Cached, negative answers included,
    * by the secret itself (in memory only), so a cached request is neither hashed nor awaited.

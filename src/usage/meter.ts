@@ -37,6 +37,8 @@ export class Metering {
   kind: string | null = null;
   /** the answer came from the cache (no provider call) */
   cacheHit = false;
+  /** USD a cache hit saved (what the answer it served cost when it was made) */
+  savedUsd: number | null = null;
   /** the budget reserved before the call, settled by `end` */
   reservation: Reservation | null = null;
   /** the tokens taken from the key's tpm before the call, corrected by `end` */
@@ -112,6 +114,7 @@ export class Metering {
       kind: this.kind,
       cache_hit: this.cacheHit ? 1 : 0,
       cached_tokens: usage ? cachedTokens(usage) || null : null,
+      saved_usd: this.savedUsd,
     }, error);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * GET /v1/usage's numbers: requests in a time range grouped by key, user, route, provider, model,
- * content kind or UTC day, with tokens, cost, cache hits and latency percentiles. Sums are SQL on
+ * content kind or UTC day, with tokens, cost, cache hits, what they saved and latency percentiles. Sums are SQL on
  * SQLite and Postgres alike; percentiles are computed here from the latencies of the range (the
  * most recent MAX_LATENCIES of them).
  */
@@ -18,6 +18,8 @@ export interface UsageRow {
   completion_tokens: number;
   cost_usd: number;
   cache_hits: number;
+  /** what cache hits saved, USD */
+  saved_usd: number;
   p50_ms: number | null;
   p95_ms: number | null;
 }
@@ -45,10 +47,11 @@ function groupExpr(g: Group): RawBuilder<unknown> {
 export async function usageReport(db: Kysely<Database>, q: UsageQuery): Promise<UsageRow[]> {
   const g = groupExpr(q.groupBy);
   const byKey = q.keyId === undefined ? sql`` : sql` and key_id = ${q.keyId}`;
-  const sums = await sql<{ g: unknown; requests: unknown; errors: unknown; prompt_tokens: unknown; completion_tokens: unknown; cost_usd: unknown; cache_hits: unknown }>`
+  const sums = await sql<{ g: unknown; requests: unknown; errors: unknown; prompt_tokens: unknown; completion_tokens: unknown; cost_usd: unknown; cache_hits: unknown; saved_usd: unknown }>`
     select ${g} as g, count(*) as requests, sum(case when status >= 400 then 1 else 0 end) as errors,
       coalesce(sum(prompt_tokens), 0) as prompt_tokens, coalesce(sum(completion_tokens), 0) as completion_tokens,
-      coalesce(sum(cost_usd), 0) as cost_usd, coalesce(sum(cache_hit), 0) as cache_hits
+      coalesce(sum(cost_usd), 0) as cost_usd, coalesce(sum(cache_hit), 0) as cache_hits,
+      coalesce(sum(saved_usd), 0) as saved_usd
     from requests where created_at >= ${q.from} and created_at < ${q.to}${byKey}
     group by ${g} order by ${g}`.execute(db);
   const lat = await sql<{ g: unknown; latency_ms: number }>`
@@ -71,6 +74,7 @@ export async function usageReport(db: Kysely<Database>, q: UsageQuery): Promise<
       completion_tokens: Number(r.completion_tokens),
       cost_usd: Math.round(Number(r.cost_usd) * 1e9) / 1e9,
       cache_hits: Number(r.cache_hits),
+      saved_usd: Math.round(Number(r.saved_usd) * 1e9) / 1e9,
       p50_ms: pct(list, 0.5),
       p95_ms: pct(list, 0.95),
     };

@@ -40,6 +40,7 @@ export function keyRoutes(app: FastifyInstance, rt: Runtime): void {
   app.delete<{ Params: { id: string } }>('/v1/admin/keys/:id', async (request, reply) => {
     const key = await rt.keys.revoke(request.params.id);
     if (!key) throw new PolymathError('not_found', `No key has the id or name "${request.params.id}".`, { code: 'key_not_found' });
+    rt.budgets.forget(key.id);
     return reply.send({ ...keyView(key), deleted: true });
   });
 }

@@ -1,6 +1,6 @@
 /**
  * GET /v1/usage?group_by=key|user|route|provider|model|kind|day&from=&to=
- *   → {object: "list", group_by, from, to, data: [{group, requests, errors, prompt_tokens, completion_tokens, cost_usd, cache_hits, p50_ms, p95_ms}]}
+ *   → {object: "list", group_by, from, to, data: [{group, requests, errors, prompt_tokens, completion_tokens, cost_usd, cache_hits, saved_usd, p50_ms, p95_ms}]}
  * The admin key sees every request; an API key sees its own. `from`/`to` are ISO dates or Unix
  * seconds (default: the last 30 days to now).
  */
