@@ -37,6 +37,8 @@ export interface FakeSubtensor {
   failWith: { code: number; message: string } | null;
   /** the chain: metadata, headers, submitted extrinsics (see fake-subtensor-chain.ts) */
   chain: ChainState;
+  /** take WebSocket requests and never answer them */
+  silent: boolean;
   close(): Promise<void>;
 }
 
@@ -68,7 +70,7 @@ export function encodeNeurons(neurons: FakeNeuron[], netuid: number): Uint8Array
 
 export async function startFakeSubtensor(): Promise<FakeSubtensor> {
   const sockets = new Set<Socket>();
-  const fake = { calls: [], neurons: new Map(), wrapped: false, failWith: null, chain: chainState() } as unknown as FakeSubtensor;
+  const fake = { calls: [], neurons: new Map(), wrapped: false, failWith: null, chain: chainState(), silent: false } as unknown as FakeSubtensor;
 
   const answer = (req: { id?: unknown; method?: unknown; params?: unknown }, notify?: Notify): object => {
     fake.calls.push({ method: String(req.method), params: req.params });
@@ -106,7 +108,7 @@ export async function startFakeSubtensor(): Promise<FakeSubtensor> {
     const notify: Notify = (method, subscription, result) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ jsonrpc: '2.0', method, params: { subscription, result } }));
     };
-    socket.on('message', (data) => socket.send(JSON.stringify(answer(JSON.parse(data.toString('utf8')), notify))));
+    socket.on('message', (data) => !fake.silent && socket.send(JSON.stringify(answer(JSON.parse(data.toString('utf8')), notify))));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
