@@ -15,8 +15,9 @@
  *
  * Reported per cell: success rate, p50/p95 latency, time to first token (streamed cells), miner
  * calls per request (race losers included), bytes per request, the share of answers that were
- * corrupted (canned) on reaching the client, and the share of integrity cross-checks that caught
- * a miner.
+ * corrupted (canned) on reaching the client, the share of integrity checks (second miner or
+ * canary) that caught a miner, and the canary failure rate (canaries failed / sent; under
+ * sampling, half the sampled answers are checked by a canary).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,6 +76,7 @@ interface Row extends Cell {
   bytes: number;
   corrupted: number;
   caught: string;
+  canaries: string;
 }
 
 interface Node {
@@ -228,7 +230,7 @@ async function runCell(cell: Cell, nodes: Node[], dir: string, wallets: string, 
   latencies.sort((a, b) => a - b);
   ttfts.sort((a, b) => a - b);
   const started = [...subnet.states.all()].reduce((s, st) => s + st.started, 0);
-  const { checked, caught } = subnet.integrityStats;
+  const { checked, caught, canaries, canaries_failed } = subnet.integrityStats;
   await server.close();
   return {
     ...cell,
@@ -241,6 +243,7 @@ async function runCell(cell: Cell, nodes: Node[], dir: string, wallets: string, 
     bytes: bytes / REQUESTS,
     corrupted: ok ? corrupted / ok : 0,
     caught: checked ? `${caught}/${checked}` : '—',
+    canaries: canaries ? `${canaries_failed}/${canaries}` : '—',
   };
 }
 
@@ -265,9 +268,9 @@ async function main() {
   }
   const ms = (x: number | null) => (x === null || Number.isNaN(x) ? '—' : `${x.toFixed(0)}`);
   const table = [
-    '| cell | success | p50 ms | p95 ms | TTFT p50 ms | calls/req | bytes/req | corrupted to client | cross-checks caught |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${((100 * r.ok) / r.total).toFixed(1)}% | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.ttft50)} | ${r.calls.toFixed(2)} | ${r.bytes.toFixed(0)} | ${(100 * r.corrupted).toFixed(1)}% | ${r.caught} |`),
+    '| cell | success | p50 ms | p95 ms | TTFT p50 ms | calls/req | bytes/req | corrupted to client | checks that caught a miner | canaries failed |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${((100 * r.ok) / r.total).toFixed(1)}% | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.ttft50)} | ${r.calls.toFixed(2)} | ${r.bytes.toFixed(0)} | ${(100 * r.corrupted).toFixed(1)}% | ${r.caught} | ${r.canaries} |`),
   ].join('\n');
   const find = (pred: (r: Row) => boolean) => rows.find(pred);
   const base = find((r) => r.name === 'short local');

@@ -34,8 +34,10 @@ export const subnetSchema = z.object({
   integrity: z
     .object({
       mode: z.enum(['trust', 'sampling', 'full']).default('trust'),
-      /** sampling: the share of answers cross-checked with a second miner */
+      /** sampling: the share of answers checked (by a second miner or a canary) */
       rate: z.number().min(0).max(1).default(0.05),
+      /** sampling: the share of sampled answers checked with a canary (a known answer) sent to the same miner instead of a second miner */
+      canary: z.number().min(0).max(1).default(0.5),
       /** how long a miner caught disagreeing is left out */
       quarantine_ms: z.number().int().min(0).default(10 * 60_000),
     })

@@ -9,6 +9,7 @@ import { u8aToHex } from '@polkadot/util';
 import { WebSocketServer } from 'ws';
 import { ipv4ToBigInt, NEURON_INFO_TYPES, wrapBytes } from '../../src/network/metagraph/neuron-info.js';
 import { TypeRegistry } from '@polkadot/types';
+import { answerChain, chainState, type ChainState, type Notify } from './fake-subtensor-chain.js';
 
 export interface FakeNeuron {
   uid: number;
@@ -34,6 +35,10 @@ export interface FakeSubtensor {
   wrapped: boolean;
   /** fail every call with this JSON-RPC error */
   failWith: { code: number; message: string } | null;
+  /** the chain: metadata, headers, submitted extrinsics (see fake-subtensor-chain.ts) */
+  chain: ChainState;
+  /** take WebSocket requests and never answer them */
+  silent: boolean;
   close(): Promise<void>;
 }
 
@@ -65,11 +70,13 @@ export function encodeNeurons(neurons: FakeNeuron[], netuid: number): Uint8Array
 
 export async function startFakeSubtensor(): Promise<FakeSubtensor> {
   const sockets = new Set<Socket>();
-  const fake = { calls: [], neurons: new Map(), wrapped: false, failWith: null } as unknown as FakeSubtensor;
+  const fake = { calls: [], neurons: new Map(), wrapped: false, failWith: null, chain: chainState(), silent: false } as unknown as FakeSubtensor;
 
-  const answer = (req: { id?: unknown; method?: unknown; params?: unknown }): object => {
+  const answer = (req: { id?: unknown; method?: unknown; params?: unknown }, notify?: Notify): object => {
     fake.calls.push({ method: String(req.method), params: req.params });
     if (fake.failWith) return { jsonrpc: '2.0', id: req.id, error: fake.failWith };
+    const chain = answerChain(fake.chain, String(req.method), Array.isArray(req.params) ? req.params : [], notify);
+    if (chain) return { jsonrpc: '2.0', id: req.id, ...chain };
     if (req.method !== 'state_call') return { jsonrpc: '2.0', id: req.id, error: { code: -32601, message: 'Method not found' } };
     const [method, arg] = req.params as [string, string];
     if (method !== 'NeuronInfoRuntimeApi_get_neurons_lite' || !/^0x[0-9a-f]{4}$/.test(arg)) {
@@ -98,7 +105,10 @@ export async function startFakeSubtensor(): Promise<FakeSubtensor> {
   });
   const wss = new WebSocketServer({ server });
   wss.on('connection', (socket) => {
-    socket.on('message', (data) => socket.send(JSON.stringify(answer(JSON.parse(data.toString('utf8'))))));
+    const notify: Notify = (method, subscription, result) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ jsonrpc: '2.0', method, params: { subscription, result } }));
+    };
+    socket.on('message', (data) => !fake.silent && socket.send(JSON.stringify(answer(JSON.parse(data.toString('utf8')), notify))));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

@@ -10,6 +10,8 @@ export const STORIES_MODEL = fixture('models/stories260K.gguf');
 export const OPENAI_SPEC = fixture('specs/openai-openapi.yaml');
 /** Common K-12 school topics by subject, for the library evaluation and its sampled test. */
 export const K12_TOPICS = fixture('k12-topics.json');
+/** node-subtensor's runtime metadata (V14, Bittensor mainnet spec 219), for the fake subtensor node. */
+export const SUBTENSOR_METADATA = fixture('subtensor/node-subtensor-spec219.metadata.scale');
 
 /** The K-12 topic list, flattened, each with its subject. */
 export function k12Topics(): Array<{ subject: string; topic: string }> {

@@ -2,6 +2,8 @@
 declare module 'ws' {
   import type { IncomingMessage, Server } from 'node:http';
   export class WebSocket {
+    readonly readyState: number;
+    readonly OPEN: number;
     send(data: string): void;
     close(): void;
     terminate(): void;

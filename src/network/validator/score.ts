@@ -12,7 +12,7 @@
  *   timeliness    1 up to a quarter of the deadline, then falling linearly to 0.2 at the deadline
  */
 import { checkContent, type Kind } from '../../content/index.js';
-import { overlap } from '../integrity/index.js';
+import { overlap, passesCanary } from '../integrity/index.js';
 import type { Task } from './tasks.js';
 
 export type Mode = 'local' | 'api' | 'custom';
@@ -70,7 +70,7 @@ export function scoreRound(task: Task, answers: readonly ChallengeAnswer[], mult
     }
     let agreement: number;
     if (a.repeated) agreement = 0;
-    else if (task.type === 'canary') agreement = a.text.includes(task.expect) ? 1 : 0;
+    else if (task.type === 'canary') agreement = passesCanary(task, a.text) ? 1 : 0;
     else {
       const peers = good.filter((p) => p !== a);
       const total = peers.reduce((s, p) => s + peerWeight(p.uid), 0);

@@ -3,7 +3,7 @@
  * canaries whose answer is known (a code the miner must repeat). Every miner of a round gets the
  * same task, so answers can be compared with each other.
  */
-import { randomBytes } from 'node:crypto';
+import { makeCanary } from '../integrity/index.js';
 
 export const CONTENT_KINDS = ['lesson', 'quiz', 'explanation', 'flashcards'] as const;
 
@@ -34,6 +34,5 @@ export function pickTask(shares: TaskShares, random: () => number = Math.random,
     const topic = pick(K12_TOPICS, random);
     return { type: 'chat', topic, prompt: `Explain ${topic} to a student in a few sentences.` };
   }
-  const code = `canary-${randomBytes(4).toString('hex')}`;
-  return { type: 'canary', expect: code, prompt: `Reply with exactly this code and nothing else: ${code}` };
+  return { type: 'canary', ...makeCanary() };
 }

@@ -14,6 +14,7 @@ import { chatMiner, contentMiner, type CallEnv } from '../../providers/subnet/mi
 import type { ChatResult } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
 import { ScoreStore } from '../../store/validator-scores.js';
+import { Abort } from '../../abort.js';
 import { ReplayCache } from '../epistula.js';
 import { RepeatDetector } from '../integrity/index.js';
 import type { Neuron } from '../metagraph/index.js';
@@ -65,6 +66,8 @@ export class Validator {
   private readonly localCheck: LocalModeCheck;
   private readonly chainLimit: RateLimit;
   private timer: NodeJS.Timeout | undefined;
+  /** aborted by stop(): ends a set_weights under way */
+  private readonly stopping = new Abort();
   private running: Promise<unknown> | undefined;
   /** a canned answer repeats across different tasks */
   private readonly repeats = new RepeatDetector();
@@ -94,6 +97,7 @@ export class Validator {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.stopping.abort(new Error('the validator is stopping'));
     await this.running;
     await this.agent.close();
   }
@@ -184,7 +188,7 @@ export class Validator {
     if (!chain.subtensor_url || !this.chainLimit.ready()) return;
     this.chainLimit.mark();
     try {
-      const block = await setWeightsOnChain(this.weights().weights, this.deps.hotkey, { url: chain.subtensor_url, netuid: this.deps.netuid, versionKey: chain.version_key, timeoutMs: chain.timeout_ms });
+      const block = await setWeightsOnChain(this.weights().weights, this.deps.hotkey, { url: chain.subtensor_url, netuid: this.deps.netuid, versionKey: chain.version_key, timeoutMs: chain.timeout_ms }, this.stopping);
       this.deps.logger.info({ block }, 'weights set on chain');
     } catch (err) {
       this.deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'set_weights failed; the next try waits for the rate limit');

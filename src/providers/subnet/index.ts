@@ -19,10 +19,18 @@ import { loadHotkey, type Hotkey } from '../../network/wallet/index.js';
 import { openStream, type OpenStream } from '../../routing/attempt.js';
 import { chunksFromCompletion } from '../completion-from-text.js';
 import type { CallContext, ChatRequest, ChatResult, Provider, StreamEvent } from '../types.js';
+import { sendCanary } from './canary.js';
 import { chatMiner, contentMiner, streamMiner, type CallEnv } from './miner-call.js';
-import { race } from './race.js';
+import { race, type Won } from './race.js';
 import { minerViews, type MinerView } from './view.js';
 import { WeightsFeed } from './weights-feed.js';
+
+export interface IntegrityStats {
+  checked: number;
+  caught: number;
+  canaries: number;
+  canaries_failed: number;
+}
 
 const NO_PHASES = { started() {}, firstContent() {} };
 /** Answers of a new miner that `sampling` cross-checks before it samples at its rate. */
@@ -44,8 +52,8 @@ export class SubnetProvider implements Provider {
   private metagraph: Metagraph | undefined;
   private signer: Hotkey | undefined;
   private timers: NodeJS.Timeout[] = [];
-  /** integrity counters, shown by the admin view */
-  readonly integrityStats = { checked: 0, caught: 0 };
+  /** integrity counters, shown by the admin view: answers checked, miners caught, canaries sent and failed */
+  readonly integrityStats: IntegrityStats = { checked: 0, caught: 0, canaries: 0, canaries_failed: 0 };
   /** for tests: the source of randomness (exploration, sampling) */
   random: () => number = Math.random;
 
@@ -161,7 +169,14 @@ export class SubnetProvider implements Provider {
       }
     };
     // a miner on probation (its first few answers to this gateway) is always cross-checked under sampling
-    const rate = won.winner.state.calls <= PROBATION_CALLS ? 1 : integrity.rate;
+    const probation = won.winner.state.calls <= PROBATION_CALLS;
+    let rate = probation ? 1 : integrity.rate;
+    if (integrity.mode === 'sampling' && !probation) {
+      if (this.random() >= integrity.rate) return won.value;
+      rate = 1;
+      // sampled: a share of these is checked with a canary put to the same miner instead of a second miner
+      if (this.random() < integrity.canary) return this.canaryChecked(env, won, ctx, ask);
+    }
     const catchAll = (uids: readonly number[]) => {
       for (const uid of uids) {
         this.integrityStats.caught++;
@@ -180,6 +195,25 @@ export class SubnetProvider implements Provider {
     if (checked.asked > 0) this.integrityStats.checked++;
     catchAll(checked.caught);
     return checked.answer.value;
+  }
+
+  /**
+   * Puts a canary to the miner whose answer won. A wrong canary answer quarantines the miner and
+   * throws its answer away: the client's request goes to the next miner (or, with none left, fails
+   * over to the route's next target). The canary's own answer is never returned.
+   */
+  private async canaryChecked(env: CallEnv, won: Won<ChatResult>, ctx: CallContext, ask: (exclude: ReadonlySet<number>) => Promise<Answer<ChatResult> | undefined>): Promise<ChatResult> {
+    this.integrityStats.checked++;
+    this.integrityStats.canaries++;
+    const verdict = await sendCanary(env, won.winner, ctx.model, ctx.signal);
+    if (verdict !== 'failed') return won.value;
+    this.integrityStats.canaries_failed++;
+    this.integrityStats.caught++;
+    won.winner.state.quarantine(this.cfg.integrity.quarantine_ms);
+    const uid = won.winner.neuron.uid;
+    const other = await ask(new Set([uid]));
+    if (!other) throw new PolymathError('upstream_invalid', `${this.id} miner uid ${uid} failed a canary (quarantined) and no other miner answered`, { provider: this.id, code: 'canary_failed' });
+    return other.value;
   }
 
   async *stream(req: ChatRequest, ctx: CallContext): AsyncIterable<StreamEvent> {
@@ -227,7 +261,7 @@ export class SubnetProvider implements Provider {
   }
 
   /** What GET /v1/admin/providers shows for this provider: each miner's score parts and state. */
-  describe(): { metagraph_age_ms: number | null; weights: number | null; integrity: { checked: number; caught: number }; miners: MinerView[] } {
+  describe(): { metagraph_age_ms: number | null; weights: number | null; integrity: IntegrityStats; miners: MinerView[] } {
     return {
       metagraph_age_ms: this.metagraph?.ageMs() ?? null,
       weights: this.weights ? this.weights.size : null,
