@@ -2,9 +2,9 @@
  * node --import tsx bench/profile-table.ts <file.cpuprofile> [--last S] [--per-request µs]
  *
  * Where a `--cpu-prof` profile of Polymath spends its CPU, by stage. Each sample goes to the
- * deepest frame of Polymath's own code (dist/) on its stack, so a library called by a stage
- * (pino from the logger, undici from the provider, better-sqlite3 from the request log) counts
- * for that stage; a sample with no Polymath frame goes by its leaf (Fastify, Node's HTTP, GC).
+ * deepest frame of Polymath's own code (dist/) on its stack, unless a known library sits below it
+ * (pino: logging, better-sqlite3: request log, prom-client: metrics, Fastify: framework, undici:
+ * upstream call); a sample with no Polymath frame goes by its leaf (Fastify, Node's HTTP, GC).
  * --last S counts only the last S seconds of the profile (the load phases of bench:throughput
  * --cpu-prof --requests 0, leaving out start-up and warm-up); --per-request µs (the CPU per
  * request bench:throughput measured) splits that figure by the shares.
@@ -49,10 +49,14 @@ const LEAF: Array<[RegExp, string]> = [
   [/node:internal\/(http|_http|net|stream|streams)|^node:(http|net|_http)/, "Node's HTTP and sockets"],
 ];
 
+const LIBRARY = LEAF.filter(([, name]) => name !== "Node's HTTP and sockets");
+
 export function stageOf(stack: ProfileNode[]): string {
   for (let i = stack.length - 1; i >= 0; i--) {
     const url = stack[i].callFrame.url;
     if (/\/dist\/|\/src\//.test(url) && !url.includes('node_modules')) {
+      // a library this stage called (pino from the meter, better-sqlite3 from the request log) counts for the library
+      for (let j = i + 1; j < stack.length; j++) for (const [re, name] of LIBRARY) if (re.test(stack[j].callFrame.url)) return name;
       for (const [re, name] of OWN) if (re.test(url)) return name;
       return 'other Polymath code';
     }
