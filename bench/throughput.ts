@@ -13,7 +13,9 @@
  * upstream to core 1. Per round and proxy: S seconds at concurrency 32 (req/s, and CPU µs per
  * request from the proxy's own utime+stime in /proc/<pid>/stat), then N sequential requests per
  * proxy alternating with direct calls (the added median). Reported: medians of the rounds.
- * With --cpu-prof DIR Polymath runs under `node --cpu-prof` and writes its profile to DIR on exit.
+ * With --cpu-prof DIR Polymath runs under `node --cpu-prof` and writes its profile to DIR on exit;
+ * BENCH_NODE_FLAGS adds node flags to Polymath's process (to try V8 settings), BENCH_LOG_LEVEL
+ * sets its log level (info by default).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -128,7 +130,7 @@ async function main() {
   const children = {
     raw: pinned(0, 'bench/raw-proxy.ts', [upstreamUrl, String(port + 1)]),
     bare: pinned(0, 'bench/bare-proxy.ts', [upstreamUrl, String(port + 2)]),
-    polymath: pinned(0, 'dist/cli.js', ['serve', '--config', config, '--port', String(port)], profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+    polymath: pinned(0, 'dist/cli.js', ['serve', '--config', config, '--port', String(port)], [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]),
   };
   const ports = { polymath: port, raw: port + 1, bare: port + 2 };
   try {
