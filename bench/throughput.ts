@@ -13,6 +13,8 @@
  * upstream to core 1. Per round and proxy: S seconds at concurrency 32 (req/s, and CPU µs per
  * request from the proxy's own utime+stime in /proc/<pid>/stat), then N sequential requests per
  * proxy alternating with direct calls (the added median). Reported: medians of the rounds.
+ * With --route the requests name a route (`bench`: fallback, one target, connect, first-token and
+ * total deadlines) instead of `up/bench-model`.
  * With --cpu-prof DIR Polymath runs under `node --cpu-prof` and writes its profile to DIR on exit;
  * BENCH_NODE_FLAGS adds node flags to Polymath's process (to try V8 settings), BENCH_LOG_LEVEL
  * sets its log level (info by default).
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '400' },
     warmup: { type: 'string', default: '3000' },
     'cpu-prof': { type: 'string' },
+    route: { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -43,7 +46,7 @@ const requests = Number(values.requests);
 const warmup = Number(values.warmup);
 const CONCURRENCY = 32;
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-const body = JSON.stringify({ model: 'up/bench-model', messages: [{ role: 'user', content: 'What does photosynthesis do?' }], max_tokens: 16 });
+const body = JSON.stringify({ model: values.route ? 'bench' : 'up/bench-model', messages: [{ role: 'user', content: 'What does photosynthesis do?' }], max_tokens: 16 });
 
 /** Starts `node [flags] script args` pinned to one core; its pid is node's (taskset execs). */
 function pinned(core: number, script: string, args: string[], nodeFlags: string[] = [], stdout: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
@@ -121,7 +124,7 @@ async function main() {
 
   const dir = mkdtempSync(join(tmpdir(), 'polymath-throughput-'));
   const config = join(dir, 'polymath.yaml');
-  writeFileSync(config, `server: { host: 127.0.0.1, port: 0 }\nstore: { url: "sqlite://${join(dir, 'bench.db')}" }\nlogging: { level: ${process.env.BENCH_LOG_LEVEL ?? 'info'} }\nproviders:\n  up: { type: openai-compatible, base_url: "${upstreamUrl}/v1", default_model: bench-model }\npricing: { "up/*": { input: 0.15, output: 0.6 } }\n`);
+  writeFileSync(config, `server: { host: 127.0.0.1, port: 0 }\nstore: { url: "sqlite://${join(dir, 'bench.db')}" }\nlogging: { level: ${process.env.BENCH_LOG_LEVEL ?? 'info'} }\nproviders:\n  up: { type: openai-compatible, base_url: "${upstreamUrl}/v1", default_model: bench-model }\nroutes:\n  bench:\n    strategy: fallback\n    timeout: { connect_ms: 5000, first_token_ms: 10000, total_ms: 30000 }\n    targets:\n      - { provider: up }\npricing: { "up/*": { input: 0.15, output: 0.6 } }\n`);
   // A key with every limit on, set far above what the bench sends, so each stage runs and none refuses.
   const apiKey = execFileSync(process.execPath, ['dist/cli.js', 'keys', 'create', '--config', config, '--name', 'bench', '--rpm', '100000000', '--tpm', '1000000000', '--budget', '1000000/day'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   const port = 18_000 + Math.floor(Math.random() * 2_000);
@@ -184,7 +187,7 @@ async function main() {
     const pm = { rps: median(res.polymath.rps) / raw.rps, capacity: raw.cpu / median(res.polymath.cpu), added: median(res.polymath.added) / raw.added };
     const perRound = res.polymath.rps.map((x, i) => `${(x / res.raw.rps[i]).toFixed(2)}×`).join(', ');
     const text = [
-      `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine()}. Load average ${load0.map((x) => x.toFixed(2)).join(' / ')} at the start and ${load1.map((x) => x.toFixed(2)).join(' / ')} at the end (1 / 5 / 15 min; other developers' tests share the machine). ${rounds} interleaved rounds; per round and proxy ${seconds} s at concurrency ${CONCURRENCY}, then ${requests} sequential requests each alternating with direct calls (after ${warmup} sequential warm-up calls each). Each proxy pinned to core 0 (\`taskset -c 0\`), load generator and fake upstream on core 1. Small non-streaming completion. Polymath: \`dist/cli.js serve\` with an API key with rpm, tpm and a daily budget, logging at info, every request recorded to SQLite, metrics and the cache stage on${profDir ? ', **under --cpu-prof** (slower than without)' : ''}. Medians of the rounds.`,
+      `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine()}. Load average ${load0.map((x) => x.toFixed(2)).join(' / ')} at the start and ${load1.map((x) => x.toFixed(2)).join(' / ')} at the end (1 / 5 / 15 min; other developers' tests share the machine). ${rounds} interleaved rounds; per round and proxy ${seconds} s at concurrency ${CONCURRENCY}, then ${requests} sequential requests each alternating with direct calls (after ${warmup} sequential warm-up calls each). Each proxy pinned to core 0 (\`taskset -c 0\`), load generator and fake upstream on core 1. Small non-streaming completion${values.route ? ' to a route with connect, first-token and total deadlines' : ''}. Polymath: \`dist/cli.js serve\` with an API key with rpm, tpm and a daily budget, logging at info, every request recorded to SQLite, metrics and the cache stage on${profDir ? ', **under --cpu-prof** (slower than without)' : ''}. Medians of the rounds.`,
       '',
       '| proxy | req/s at concurrency 32 | vs raw | CPU µs per request | one core\'s capacity (req/s = 10⁶ ÷ µs) | vs raw | sequential added median (ms) | vs raw |',
       '|---|---|---|---|---|---|---|---|',
@@ -193,7 +196,7 @@ async function main() {
       `Polymath ÷ raw req/s per round: ${perRound}; CPU µs per request per round: raw ${res.raw.cpu.map((x) => x.toFixed(0)).join(', ')}; Polymath ${res.polymath.cpu.map((x) => x.toFixed(0)).join(', ')}. Target ≥ 0.6× the raw proxy — measured req/s ${pm.rps >= 0.6 ? 'met' : 'NOT met'} (${pm.rps.toFixed(2)}×), one core's capacity ${pm.capacity >= 0.6 ? 'met' : 'NOT met'} (${pm.capacity.toFixed(2)}×); sequential added median within 1.25× the raw proxy's — ${pm.added <= 1.25 ? 'met' : 'NOT met'} (${pm.added.toFixed(2)}×).`,
     ].join('\n');
     console.log(text);
-    if (!values['no-write'] && !profDir) writeSection('bench:throughput — CPU per request on one core, every stage on', text);
+    if (!values['no-write'] && !profDir) writeSection(`bench:throughput — CPU per request on one core, every stage on${values.route ? ' (a route with deadlines)' : ''}`, text);
   } finally {
     for (const c of Object.values(children)) c.kill('SIGTERM');
     upstream.kill('SIGTERM');
