@@ -20,7 +20,7 @@
  * sets its log level (info by default).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -201,6 +201,7 @@ async function main() {
     for (const c of Object.values(children)) c.kill('SIGTERM');
     upstream.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1_000));
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
