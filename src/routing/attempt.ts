@@ -56,7 +56,9 @@ export async function attempt<T>(t: Target, kind: CallKind<T>, signal: Signal, r
   if (!ctrl && timeout) ctrl = new Abort();
   // Our own deadlines and hedge aborts go to `ctrl`, which also follows the client's signal.
   const unfollow = ctrl ? follow(signal, ctrl) : noop;
-  const callSignal = ctrl ? ctrl.signal : signal;
+  // The Abort itself, not its AbortSignal: making one costs an AbortController a call, and every
+  // provider takes a Signal (abortSignal() where a library needs a real one).
+  const callSignal: Signal = ctrl ?? signal;
   const stats = t.stats;
   stats.inFlight++;
   providerLoad.set(t.provider, (providerLoad.get(t.provider) ?? 0) + 1);
