@@ -2,36 +2,38 @@
 /** The `polymath` command: dispatches to a subcommand in src/commands/. */
 import { generate } from './commands/generate.js';
 import { keys } from './commands/keys.js';
+import { miner } from './commands/miner.js';
 import { models } from './commands/models.js';
 import { serve } from './commands/serve.js';
-import { validator } from './commands/validator.js';
 import { USAGE_EXIT, type Command } from './commands/types.js';
-import { VERSION } from './version.js';
+import { validator } from './commands/validator.js';
 import { wallet } from './commands/wallet.js';
-import { miner } from './commands/miner.js';
+import { VERSION } from './version.js';
 
 const COMMANDS: Record<string, Command> = {
   serve,
   models,
   generate,
-  validator,
+  keys,
   wallet,
   miner,
-  keys,
+  validator,
 };
 
 function help(): string {
-  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length)) + 3;
-  const lines = Object.values(COMMANDS).map((c) => `  polymath ${c.usage.padEnd(width)}${c.summary}`);
+  // Usages are long: each goes on its own line, its summary indented below it.
+  const lines = Object.values(COMMANDS).map((c) => `  polymath ${c.usage}\n      ${c.summary}`);
   return `polymath ${VERSION} — an AI gateway for learning apps
 
 Usage:
 ${lines.join('\n')}
-  polymath ${'--help'.padEnd(width)}show this help
-  polymath ${'--version'.padEnd(width)}print the version
+  polymath --help
+      show this help
+  polymath --version
+      print the version
 
 Config: --config FILE, else $POLYMATH_CONFIG, else ./polymath.yaml, else the environment
-(OPENAI_API_KEY, OPENROUTER_API_KEY, PERPLEXITY_API_KEY; LLM_PROVIDER picks the first).
+(OPENAI_API_KEY, OPENROUTER_API_KEY, PERPLEXITY_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY; LLM_PROVIDER picks\nthe first; LLM_PROVIDER=bittensor with ENABLE_BITTENSOR_SUBNET_1=1 puts a subnet first).
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid config.`;
 }
 

@@ -87,6 +87,8 @@ describe('polymath CLI', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const help = await run(process.execPath, [...cli, '--help']);
     expect(help.stdout).toMatch(/polymath serve \[--config FILE\] \[--host HOST\] \[--port PORT\]/);
+    // every command is listed, each usage on its own line
+    for (const command of ['models', 'generate', 'keys', 'wallet', 'miner', 'validator']) expect(help.stdout).toMatch(new RegExp(`^  polymath ${command} `, 'm'));
   });
 
   it('rejects an unknown command and a bad port with exit code 2', async () => {
