@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely';
 import { fromJson, toJson, type Db } from './db.js';
+import type { LearningJobsTable } from './tables.js';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -18,15 +19,9 @@ export interface NewJob {
   max_attempts: number;
 }
 
-export interface JobRecord extends NewJob {
+/** A row of `learning_jobs` as code sees it: the payload parsed, the status typed. */
+export interface JobRecord extends NewJob, Omit<LearningJobsTable, 'payload' | 'status'> {
   status: JobStatus;
-  attempts: number;
-  run_at: number;
-  lease_until: number | null;
-  locked_by: string | null;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
 }
 
 const COLUMNS = ['id', 'type', 'dedupe_key', 'payload', 'status', 'attempts', 'max_attempts', 'run_at', 'lease_until', 'locked_by', 'last_error', 'created_at', 'updated_at'] as const;
