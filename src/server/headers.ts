@@ -25,12 +25,13 @@ export function headerValue(value: string): string {
   return out;
 }
 
-/** The x-polymath-* headers that say who answered. */
+/** The x-polymath-* headers that say who answered (a new object: callers add to it). */
 export function answerHeaders(provider: string, model: string, attempts: number, route: string | null | undefined): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     'x-polymath-provider': headerValue(provider),
     'x-polymath-model': headerValue(model),
     'x-polymath-attempts': String(attempts),
-    ...(route ? { 'x-polymath-route': headerValue(route) } : {}),
   };
+  if (route) headers['x-polymath-route'] = headerValue(route);
+  return headers;
 }

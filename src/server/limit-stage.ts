@@ -33,21 +33,38 @@ export function limitStage(rt: Runtime): RequestStage {
   };
 }
 
-async function take(rt: Runtime, key: ApiKey, meter: Metering, model: string, url: string, body: unknown, reply: FastifyReply): Promise<void> {
+/**
+ * rpm, then tpm, then budget, as one chain of the stores' own promises (no async layer per step:
+ * it runs on every request). The headers go on the reply whether the request may go on or not.
+ */
+function take(rt: Runtime, key: ApiKey, meter: Metering, model: string, url: string, body: unknown, reply: FastifyReply): Promise<void> {
   const headers: RateHeaders = {};
-  try {
-    await rt.limits.request(key, headers);
-    if (key.tpm === null && key.budget === null) return;
-    const est = estimateTokens(url, body, rt.config.budgets.default_max_tokens);
-    meter.tokenHold = await rt.limits.tokens(key, est.promptTokens + est.outputTokens, headers);
+  let p = rt.limits.request(key, headers);
+  if (key.tpm !== null || key.budget !== null) p = p.then(() => tokensAndBudget(rt, key, meter, model, url, body, headers));
+  // Reply headers, not raw ones: written once with the rest (a stream's writeHead takes them from reply.getHeaders()).
+  return p.then(
+    () => {
+      reply.headers(headers);
+    },
+    (err: unknown) => {
+      reply.headers(headers);
+      throw err;
+    },
+  );
+}
+
+function tokensAndBudget(rt: Runtime, key: ApiKey, meter: Metering, model: string, url: string, body: unknown, headers: RateHeaders): Promise<void> {
+  const est = estimateTokens(url, body, rt.config.budgets.default_max_tokens);
+  return rt.limits.tokens(key, est.promptTokens + est.outputTokens, headers).then((hold) => {
+    meter.tokenHold = hold;
     if (key.budget === null) return;
     const plan = planOf(rt, model);
     // An unknown model reserves nothing: the route answers 404 without calling anyone.
-    if (plan) meter.reservation = await rt.budgets.reserve(key, estimateCost(est, planPrice(plan, rt.pricing)));
-  } finally {
-    // Reply headers, not raw ones: written once with the rest (a stream's writeHead takes them from reply.getHeaders()).
-    reply.headers(headers);
-  }
+    if (!plan) return;
+    return rt.budgets.reserve(key, estimateCost(est, planPrice(plan, rt.pricing))).then((r) => {
+      meter.reservation = r;
+    });
+  });
 }
 
 function planOf(rt: Runtime, model: string): Plan | undefined {

@@ -33,6 +33,15 @@ export interface Reservation {
   settled: boolean;
 }
 
+interface KeyPeriod {
+  period: BudgetPeriod;
+  start: number;
+  end: number;
+  counter: string;
+}
+
+const NO_RESERVATION: Promise<Reservation | null> = Promise.resolve(null);
+
 export interface BudgetStatus {
   keyId: string;
   name: string;
@@ -56,7 +65,7 @@ export class Budgets extends EventEmitter<BudgetEvents> {
   private readonly status = new Map<string, BudgetStatus>();
   private readonly warned = new Set<string>();
   /** each key's current period and counter, recomputed when the period ends */
-  private readonly periods = new Map<string, { period: BudgetPeriod; start: number; end: number; counter: string }>();
+  private readonly periods = new Map<string, KeyPeriod>();
 
   constructor(
     private readonly state: SharedState,
@@ -67,20 +76,31 @@ export class Budgets extends EventEmitter<BudgetEvents> {
     super();
   }
 
-  /** Reserves `estimateUsd` against the key's budget; null when the key has none. */
-  async reserve(key: ApiKey, estimateUsd: number, now = Date.now()): Promise<Reservation | null> {
+  /**
+   * Reserves `estimateUsd` against the key's budget; null when the key has none. Once the key's
+   * counter is seeded this is the state's one promise and a `then` (it runs on every request).
+   */
+  reserve(key: ApiKey, estimateUsd: number, now = Date.now()): Promise<Reservation | null> {
     const budget = key.budget;
-    if (!budget) return null;
-    const { start, end, counter, ttlMs } = await this.periodFor(key, budget.period, now);
+    if (!budget) return NO_RESERVATION;
+    const p = this.periodOf(key, budget.period, now);
+    const ttlMs = p.end - now + GRACE_MS;
+    if (!this.seeded.has(p.counter)) return this.seed(key.id, p.counter, p.start, ttlMs).then(() => this.take(key, budget, p, ttlMs, estimateUsd));
+    return this.take(key, budget, p, ttlMs, estimateUsd);
+  }
+
+  private take(key: ApiKey, budget: NonNullable<ApiKey['budget']>, p: KeyPeriod, ttlMs: number, estimateUsd: number): Promise<Reservation> {
     const amount = Math.ceil(estimateUsd * NANO);
     const limit = Math.floor(budget.usd * NANO);
-    const r = await this.state.reserve(counter, amount, limit, ttlMs);
-    if (!r.ok) {
-      this.track(key, start, r.total);
-      const resets = new Date(end).toISOString();
-      throw new PolymathError('budget_exceeded', `This API key's budget of $${budget.usd} per ${budget.period} is spent ($${(r.total / NANO).toFixed(4)} used; this request needs about $${estimateUsd.toFixed(4)}). It resets at ${resets}.`, { code: 'insufficient_quota' });
-    }
-    return { keyId: key.id, counter, amount, ttlMs, periodStart: start, settled: false };
+    const { start, end, counter } = p;
+    return this.state.reserve(counter, amount, limit, ttlMs).then((r) => {
+      if (!r.ok) {
+        this.track(key, start, r.total);
+        const resets = new Date(end).toISOString();
+        throw new PolymathError('budget_exceeded', `This API key's budget of $${budget.usd} per ${budget.period} is spent ($${(r.total / NANO).toFixed(4)} used; this request needs about $${estimateUsd.toFixed(4)}). It resets at ${resets}.`, { code: 'insufficient_quota' });
+      }
+      return { keyId: key.id, counter, amount, ttlMs, periodStart: start, settled: false };
+    });
   }
 
   /**
@@ -89,12 +109,14 @@ export class Budgets extends EventEmitter<BudgetEvents> {
    */
   async open(key: ApiKey, now = Date.now()): Promise<Reservation | null> {
     if (!key.budget) return null;
-    const { start, counter, ttlMs } = await this.periodFor(key, key.budget.period, now);
+    const { start, counter, end } = this.periodOf(key, key.budget.period, now);
+    const ttlMs = end - now + GRACE_MS;
+    if (!this.seeded.has(counter)) await this.seed(key.id, counter, start, ttlMs);
     return { keyId: key.id, counter, amount: 0, ttlMs, periodStart: start, settled: false };
   }
 
-  /** The key's current period and its counter, seeded from the store on first use. */
-  private async periodFor(key: ApiKey, period: BudgetPeriod, now: number) {
+  /** The key's current period and its counter (seeded from the store on first use, by the caller). */
+  private periodOf(key: ApiKey, period: BudgetPeriod, now: number): KeyPeriod {
     let p = this.periods.get(key.id);
     if (p === undefined || now >= p.end || p.period !== period) {
       const { start, end } = periodOf(period, now);
@@ -102,10 +124,7 @@ export class Budgets extends EventEmitter<BudgetEvents> {
       if (this.periods.size >= MAX_TRACKED) this.periods.clear();
       this.periods.set(key.id, p);
     }
-    const { start, end, counter } = p;
-    const ttlMs = end - now + GRACE_MS;
-    if (!this.seeded.has(counter)) await this.seed(key.id, counter, start, ttlMs);
-    return { start, end, counter, ttlMs };
+    return p;
   }
 
   /** Replaces the reservation by the real cost. Once per reservation; never waits the caller. */

@@ -49,31 +49,43 @@ export class RateLimits {
     return l;
   }
 
-  /** Counts one request; throws rate_limited past the key's rpm. Writes the request headers into `headers`. */
-  async request(key: ApiKey, headers: RateHeaders): Promise<void> {
+  /**
+   * Counts one request; rejects with rate_limited past the key's rpm. Writes the request headers
+   * into `headers`. One promise (the limiter's, then one `then`), not an async layer per step: it
+   * runs on every request.
+   */
+  request(key: ApiKey, headers: RateHeaders): Promise<void> {
     const limiter = this.limiters(key).rpm;
-    if (!limiter || key.rpm === null) return;
-    const res = await consume(limiter.consume(key.id, 1));
-    headers['x-ratelimit-limit-requests'] = String(key.rpm);
-    headers['x-ratelimit-remaining-requests'] = String(res.remainingPoints);
-    headers['x-ratelimit-reset-requests'] = formatReset(res.msBeforeNext);
-    if (res.rejected) throw limited(`requests per minute (${key.rpm})`, res.msBeforeNext);
+    const rpm = key.rpm;
+    if (!limiter || rpm === null) return DONE;
+    return limiter.consume(key.id, 1).then(
+      (res) => writeHeaders(headers, 'requests', rpm, res),
+      (err: unknown) => {
+        const res = refusal(err);
+        writeHeaders(headers, 'requests', rpm, res);
+        throw limited(`requests per minute (${rpm})`, res.msBeforeNext);
+      },
+    );
   }
 
-  /** Takes `estimate` tokens; throws rate_limited past the key's tpm (and gives them back). */
-  async tokens(key: ApiKey, estimate: number, headers: RateHeaders): Promise<TokenHold | null> {
+  /** Takes `estimate` tokens; rejects with rate_limited past the key's tpm (and gives them back). */
+  tokens(key: ApiKey, estimate: number, headers: RateHeaders): Promise<TokenHold | null> {
     const limiter = this.limiters(key).tpm;
-    if (!limiter || key.tpm === null) return null;
-    const taken = Math.min(Math.max(1, Math.ceil(estimate)), key.tpm);
-    const res = await consume(limiter.consume(key.id, taken));
-    headers['x-ratelimit-limit-tokens'] = String(key.tpm);
-    headers['x-ratelimit-remaining-tokens'] = String(res.remainingPoints);
-    headers['x-ratelimit-reset-tokens'] = formatReset(res.msBeforeNext);
-    if (res.rejected) {
-      await guard(limiter.reward(key.id, taken)).catch(() => {});
-      throw limited(`tokens per minute (${key.tpm})`, res.msBeforeNext);
-    }
-    return { keyId: key.id, limiter, taken, settled: false };
+    const tpm = key.tpm;
+    if (!limiter || tpm === null) return NO_HOLD;
+    const taken = Math.min(Math.max(1, Math.ceil(estimate)), tpm);
+    return limiter.consume(key.id, taken).then(
+      (res): TokenHold => {
+        writeHeaders(headers, 'tokens', tpm, res);
+        return { keyId: key.id, limiter, taken, settled: false };
+      },
+      async (err: unknown) => {
+        const res = refusal(err);
+        writeHeaders(headers, 'tokens', tpm, res);
+        await guard(limiter.reward(key.id, taken)).catch(() => {});
+        throw limited(`tokens per minute (${tpm})`, res.msBeforeNext);
+      },
+    );
   }
 
   /** Corrects the tokens taken to the real count, once. */
@@ -87,14 +99,25 @@ export class RateLimits {
   }
 }
 
-/** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, and with an Error when its store fails. */
-async function consume(p: Promise<RateLimiterRes>): Promise<RateLimiterRes & { rejected: boolean }> {
-  try {
-    return Object.assign(await p, { rejected: false });
-  } catch (err) {
-    if (err instanceof RateLimiterRes) return Object.assign(err, { rejected: true });
-    throw new PolymathError('unavailable', 'Shared state (Redis) is unreachable; retry shortly.', { cause: err, retryAfter: 1 });
-  }
+const DONE: Promise<void> = Promise.resolve();
+const NO_HOLD: Promise<TokenHold | null> = Promise.resolve(null);
+
+const NAMES = {
+  requests: ['x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'],
+  tokens: ['x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
+} as const;
+
+function writeHeaders(headers: RateHeaders, what: keyof typeof NAMES, limit: number, res: RateLimiterRes): void {
+  const [l, remaining, reset] = NAMES[what];
+  headers[l] = String(limit);
+  headers[remaining] = String(res.remainingPoints);
+  headers[reset] = formatReset(res.msBeforeNext);
+}
+
+/** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, and with an Error when its store fails (rethrown as 503). */
+function refusal(err: unknown): RateLimiterRes {
+  if (err instanceof RateLimiterRes) return err;
+  throw new PolymathError('unavailable', 'Shared state (Redis) is unreachable; retry shortly.', { cause: err, retryAfter: 1 });
 }
 
 function limited(what: string, msBeforeNext: number): PolymathError {

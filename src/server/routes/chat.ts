@@ -8,7 +8,7 @@ import type { Metering } from '../../usage/meter.js';
 import { errorBody, statusOf } from '../errors.js';
 import { countUsage, countUsageNow } from '../../usage/count-tokens.js';
 import { saveAnswer } from '../cache-stage.js';
-import { costHeader, formatCost } from '../pipeline.js';
+import { formatCost } from '../pipeline.js';
 import { clientSignal, meterOf, outcomeHeaders, stageHeaders } from '../request-context.js';
 import { chunkData, SSE_HEADERS, writeData } from '../sse.js';
 import { validateChat } from '../validate.js';
@@ -55,7 +55,11 @@ export function chatRoutes(app: FastifyInstance, rt: Runtime, opts: ChatRouteOpt
       meter.usage = withHedge(out.value.body.usage, out.hedgeUsage);
       // The answer goes out first; recording it is not the client's wait.
       const body = out.value.raw ?? JSON.stringify(out.value.body);
-      reply.headers(outcomeHeaders(out, plan.route)).headers(costHeader(meter)).header('content-type', 'application/json').send(body);
+      // One object, one reply.headers(): the same headers in the same order, built once.
+      const headers = outcomeHeaders(out, plan.route);
+      headers['x-polymath-cost-usd'] = formatCost(meter.costUsd());
+      headers['content-type'] = 'application/json';
+      reply.headers(headers).send(body);
       meter.end(200);
       saveAnswer(request, body, meter);
       return reply;
