@@ -8,18 +8,11 @@ import type { LessonRecord } from './lessons.js';
 import { lockMastery, writeMastery, type MasteryRecord } from './mastery.js';
 import type { NewJob } from './jobs.js';
 import { insertJob } from './jobs.js';
+import type { SubmissionsTable } from './tables.js';
 
-export interface SubmissionInput {
-  id: string;
-  quiz_id: string;
+/** A submission to write: the table's row (less the stored result) and everything written with it. */
+export interface SubmissionInput extends Omit<SubmissionsTable, 'result' | 'created_at'> {
   lesson_id: string;
-  learner_id: string;
-  idempotency_key: string;
-  request_hash: string;
-  attempt: number;
-  score: number;
-  correct_count: number;
-  total: number;
   answers: Array<{ id: string; question_id: string; question_hash: string; answer: unknown; correct: boolean }>;
   /** the concepts whose mastery this submission moves, with the mastery each starts from when new */
   concepts: Array<{ concept: string; prior: number }>;
