@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubnetProvider } from '../src/providers/subnet/index.js';
 import { honestText, startFakeMiner, type FakeMiner } from './helpers/fake-miner.js';
 import { startPolymath, type TestPolymath } from './helpers/polymath.js';
-import { tempDir, writeMetagraph, writeWallet } from './helpers/subnet.js';
+import { subnetProvider, tempDir, writeMetagraph, writeWallet } from './helpers/subnet.js';
 
 let dir: string;
 let miners: FakeMiner[];
@@ -37,14 +37,7 @@ beforeAll(async () => {
   writeMetagraph(file, miners.slice(0, 3).map((m, uid) => ({ uid, hotkey: m.hotkey.ss58, port: m.port, stake: uid === 1 ? 10_000 : 10, incentive: uid === 1 ? 0.9 : 0.1 })));
   const alone = join(dir, 'alone.json');
   writeMetagraph(alone, [{ uid: 0, hotkey: miners[3]!.hotkey.ss58, port: miners[3]!.port, stake: 10, incentive: 0.5 }]);
-  const subnet = (metagraph: string, integrity: Record<string, unknown>) => ({
-    type: 'subnet',
-    metagraph: { source: 'static', file: metagraph },
-    wallet: { name: wallet.name, hotkey: wallet.hotkey, path: wallet.path },
-    selection: { k: 1, explore: 0 },
-    integrity,
-    timeout_ms: 5_000,
-  });
+  const subnet = (metagraph: string, integrity: Record<string, unknown>) => subnetProvider(metagraph, wallet, integrity);
   pm = await startPolymath({
     providers: {
       canaried: subnet(file, { mode: 'sampling', rate: 1, canary: 1, quarantine_ms: 60_000 }),

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubnetProvider } from '../src/providers/subnet/index.js';
 import { startFakeMiner, type FakeMiner } from './helpers/fake-miner.js';
 import { startPolymath, type TestPolymath } from './helpers/polymath.js';
-import { tempDir, writeMetagraph, writeWallet } from './helpers/subnet.js';
+import { subnetProvider, tempDir, writeMetagraph, writeWallet } from './helpers/subnet.js';
 
 let dir: string;
 let miners: FakeMiner[];
@@ -22,14 +22,7 @@ beforeAll(async () => {
   const file = join(dir, 'metagraph.json');
   // the cheater has the most stake and incentive: selection alone would pick it first
   writeMetagraph(file, miners.map((m, uid) => ({ uid, hotkey: m.hotkey.ss58, port: m.port, stake: uid === 2 ? 10_000 : 10, incentive: uid === 2 ? 0.9 : 0.1 })));
-  const subnet = (integrity: Record<string, unknown>) => ({
-    type: 'subnet',
-    metagraph: { source: 'static', file },
-    wallet: { name: wallet.name, hotkey: wallet.hotkey, path: wallet.path },
-    selection: { k: 1, explore: 0 },
-    integrity,
-    timeout_ms: 5_000,
-  });
+  const subnet = (integrity: Record<string, unknown>) => subnetProvider(file, wallet, integrity);
   pm = await startPolymath({
     providers: {
       full: subnet({ mode: 'full', quarantine_ms: 60_000 }),

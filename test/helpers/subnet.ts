@@ -41,3 +41,15 @@ export function writeMetagraph(file: string, entries: MetagraphEntry[]): void {
 export function tempDir(prefix = 'polymath-subnet-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/** A `subnet` provider config over a static metagraph file: one miner per call (k 1, no exploration). */
+export function subnetProvider(metagraph: string, wallet: TestWallet, integrity: Record<string, unknown>): Record<string, unknown> {
+  return {
+    type: 'subnet',
+    metagraph: { source: 'static', file: metagraph },
+    wallet: { name: wallet.name, hotkey: wallet.hotkey, path: wallet.path },
+    selection: { k: 1, explore: 0 },
+    integrity,
+    timeout_ms: 5_000,
+  };
+}
