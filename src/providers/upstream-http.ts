@@ -53,8 +53,11 @@ export class UpstreamHttp {
     this.agent = new Agent({
       connections: opts.maxConnections,
       connect: { timeout: opts.connectTimeoutMs },
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
+      // Every call has its own deadline (below), covering headers and body: undici's timers would
+      // only repeat it, at the cost of two timer objects a request that live until undici's next
+      // timer tick (~1 s), long enough to be promoted to the old generation and collected there.
+      headersTimeout: 0,
+      bodyTimeout: 0,
       keepAliveTimeout: 30_000,
     });
   }
