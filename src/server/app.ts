@@ -1,9 +1,9 @@
 /** The Fastify app: composes the route groups over a Runtime. */
-import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Runtime } from '../runtime.js';
 import { PolymathError } from '../errors.js';
 import { useJsonBodyParser } from './json-body.js';
+import { newRequestId } from './request-id.js';
 import { answerNodeEdgeCases, clientErrorHandler, errorHandler, notFoundHandler, sendError } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { chatRoutes } from './routes/chat.js';
@@ -39,7 +39,7 @@ export function buildApp(rt: Runtime): FastifyInstance {
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newRequestId();
     },
     clientErrorHandler,
     frameworkErrors: (err, request, reply) => {
