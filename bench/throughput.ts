@@ -65,6 +65,12 @@ function firstLine(child: ChildProcess): Promise<string> {
   });
 }
 
+/** The node flags `npm start` runs Polymath with (package.json's start script: `node <flags> dist/cli.js serve`). */
+function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  return start.slice(1, start.indexOf('dist/cli.js'));
+}
+
 /** utime + stime of a process, in µs. */
 function cpuMicros(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -133,7 +139,7 @@ async function main() {
   const children = {
     raw: pinned(0, 'bench/raw-proxy.ts', [upstreamUrl, String(port + 1)]),
     bare: pinned(0, 'bench/bare-proxy.ts', [upstreamUrl, String(port + 2)]),
-    polymath: pinned(0, 'dist/cli.js', ['serve', '--config', config, '--port', String(port)], [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]),
+    polymath: pinned(0, 'dist/cli.js', ['serve', '--config', config, '--port', String(port)], [...startFlags(), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]),
   };
   const ports = { polymath: port, raw: port + 1, bare: port + 2 };
   try {

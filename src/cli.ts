@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
 /** The `polymath` command: dispatches to a subcommand in src/commands/. */
 import { generate } from './commands/generate.js';
 import { keys } from './commands/keys.js';
