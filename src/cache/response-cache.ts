@@ -79,16 +79,20 @@ export class ResponseCache {
     this.localEmbedding = embed === undefined;
   }
 
-  /** POST /v1/chat/completions: exact, when the route's mode and the request allow it. */
-  chat(ns: Namespace, body: { stream?: boolean | null; temperature?: number | null; [field: string]: unknown }, opts: RequestCacheOptions = {}): Promise<Probe> {
-    if (body.stream === true) return Promise.resolve(BYPASS);
-    if (!this.wanted(ns.route, opts, body.temperature === 0)) return Promise.resolve(BYPASS);
+  /**
+   * POST /v1/chat/completions: exact, when the route's mode and the request allow it. A bypass is
+   * answered at once, not as a promise: most chat requests are not cached, and the request path
+   * then goes on without waiting a turn.
+   */
+  chat(ns: Namespace, body: { stream?: boolean | null; temperature?: number | null; [field: string]: unknown }, opts: RequestCacheOptions = {}): Probe | Promise<Probe> {
+    if (body.stream === true) return BYPASS;
+    if (!this.wanted(ns.route, opts, body.temperature === 0)) return BYPASS;
     return this.exact(requestKey(ns, body));
   }
 
   /** POST /v1/embeddings: the same input embeds the same way, so `deterministic` caches it. */
-  embeddings(ns: Namespace, body: object, opts: RequestCacheOptions = {}): Promise<Probe> {
-    if (!this.wanted(ns.route, opts, true)) return Promise.resolve(BYPASS);
+  embeddings(ns: Namespace, body: object, opts: RequestCacheOptions = {}): Probe | Promise<Probe> {
+    if (!this.wanted(ns.route, opts, true)) return BYPASS;
     return this.exact(requestKey(ns, body));
   }
 

@@ -6,7 +6,7 @@
  * Namespaced by the route asked for, the API key, the content kind and the persona.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Probe, RequestCacheOptions } from '../cache/index.js';
+import type { CachedAnswer, Probe, RequestCacheOptions } from '../cache/index.js';
 import { isKind, KINDS, parseContentBody } from '../content/index.js';
 import type { Runtime } from '../runtime.js';
 import type { Metering } from '../usage/meter.js';
@@ -24,7 +24,11 @@ export function cacheStage(rt: Runtime): RequestStage {
       if (request.method !== 'POST') return;
       const url = request.routeOptions.url;
       if (url !== '/v1/chat/completions' && url !== '/v1/embeddings' && url !== '/v1/content/:kind') return;
-      return lookup(rt, ctx, request, reply, url);
+      const endpoint = url === '/v1/content/:kind' ? 'content' : url === '/v1/chat/completions' ? 'chat' : 'embeddings';
+      const probe = probeFor(rt, ctx, request, endpoint);
+      // A bypass (most requests) is known at once: the stage then ends without a promise.
+      if (probe instanceof Promise) return probe.then((p) => (p ? use(rt, ctx, request, reply, endpoint, p) : undefined));
+      if (probe) return use(rt, ctx, request, reply, endpoint, probe);
     },
   };
 }
@@ -38,16 +42,16 @@ export function saveAnswer(request: FastifyRequest, body: string, meter: Meterin
   probe.save({ body, provider: meter.provider, model: meter.model, cost_usd: meter.costUsd(), ...(u ? { usage: { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens } } : {}) });
 }
 
-async function lookup(rt: Runtime, ctx: RequestContext, request: FastifyRequest, reply: FastifyReply, url: string): Promise<void> {
-  const endpoint = url === '/v1/content/:kind' ? 'content' : url === '/v1/chat/completions' ? 'chat' : 'embeddings';
-  const probe = await probeFor(rt, ctx, request, endpoint);
-  if (!probe) return;
+/** Records the probe's outcome on the reply (and the metrics); a hit is answered here. */
+function use(rt: Runtime, ctx: RequestContext, request: FastifyRequest, reply: FastifyReply, endpoint: string, probe: Probe): void | Promise<void> {
   rt.metrics.observeCache(endpoint, probe.status, probe.match ?? '', probe.answer?.cost_usd ?? 0);
   // A reply header: a stream the route writes itself takes it with stageHeaders(reply).
   reply.header('x-polymath-cache', probe.status);
   if (probe.status === 'miss') probes.set(request, probe);
-  const a = probe.answer;
-  if (!a) return;
+  if (probe.answer) return answerHit(rt, ctx, request, reply, endpoint, probe, probe.answer);
+}
+
+async function answerHit(rt: Runtime, ctx: RequestContext, request: FastifyRequest, reply: FastifyReply, endpoint: string, probe: Probe, a: CachedAnswer): Promise<void> {
   const meter = ctx.meter;
   if (meter) {
     meter.provider = a.provider;
@@ -82,7 +86,7 @@ async function lookup(rt: Runtime, ctx: RequestContext, request: FastifyRequest,
 }
 
 /** The request's probe, or undefined when it is not one the cache reads (a bad body: the route answers it). */
-async function probeFor(rt: Runtime, ctx: RequestContext, request: FastifyRequest, endpoint: string): Promise<Probe | undefined> {
+function probeFor(rt: Runtime, ctx: RequestContext, request: FastifyRequest, endpoint: string): Probe | Promise<Probe> | undefined {
   const body = request.body as Record<string, unknown> | null;
   if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
   const opts: RequestCacheOptions = { header: request.headers['x-polymath-cache'], cacheControl: request.headers['cache-control'] };
