@@ -11,6 +11,7 @@
  * that answers from a provider fills the meter (provider, model, usage) and sends `costHeader`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Abort } from '../abort.js';
 import { PolymathError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import type { ApiKey } from '../usage/keys.js';
@@ -23,6 +24,8 @@ export interface RequestContext {
   admin: boolean;
   /** the request's meter (every POST outside /v1/admin/*), null otherwise */
   meter: Metering | null;
+  /** aborts when the client goes away before the response is finished (made by `clientSignal`) */
+  clientAbort: Abort | null;
 }
 
 export interface RequestStage {
@@ -48,8 +51,10 @@ export function usePipeline(app: FastifyInstance, rt: Runtime, stages: RequestSt
 
   app.addHook('onRequest', (request, reply, done) => {
     if (!request.url.startsWith('/v1/')) return done();
-    const ctx: RequestContext = { key: null, admin: false, meter: null };
+    const ctx: RequestContext = { key: null, admin: false, meter: null, clientAbort: null };
     request.polymath = ctx;
+    // The request path's one `close` listener: the meter's net and the client's abort.
+    reply.raw.once('close', () => responseClosed(ctx, reply));
     runStages(early, 0, ctx, request, reply, done);
   });
 
@@ -61,15 +66,23 @@ export function usePipeline(app: FastifyInstance, rt: Runtime, stages: RequestSt
       meter.key = ctx.key;
       meter.user = userOf(request);
       ctx.meter = meter;
-      reply.raw.once('close', () => {
-        if (meter.isEnded) return;
-        if (!meter.claimed) return endUnclaimed(meter, reply);
-        // The route ends it, with what it knows (the error, a stream's tokens); this is only a net.
-        setTimeout(() => endUnclaimed(meter, reply), CLAIMED_GRACE_MS).unref();
-      });
     }
     runStages(late, 0, ctx, request, reply, done);
   });
+}
+
+/**
+ * The response closed (finished, or the client left). Ends a meter the route did not take over,
+ * and aborts the calls made for a client that left before the response was finished.
+ */
+function responseClosed(ctx: RequestContext, reply: FastifyReply): void {
+  const meter = ctx.meter;
+  if (meter && !meter.isEnded) {
+    if (!meter.claimed) endUnclaimed(meter, reply);
+    // The route ends it, with what it knows (the error, a stream's tokens); this is only a net.
+    else setTimeout(() => endUnclaimed(meter, reply), CLAIMED_GRACE_MS).unref();
+  }
+  if (ctx.clientAbort && !reply.raw.writableFinished) ctx.clientAbort.abort(new PolymathError('client_closed', 'the client closed the request'));
 }
 
 /** How long after the response closed a route may still end the meter it took over. */

@@ -19,9 +19,12 @@ export function meterOf(rt: Runtime, request: FastifyRequest, endpoint: string, 
 /**
  * Aborts when the client goes away before the response is finished. An Abort rather than an
  * AbortSignal: the calls made on the request's behalf listen to it cheaply, and its AbortSignal
- * is only made for a provider that needs one (~10 µs a request saved).
+ * is only made for a provider that needs one (~10 µs a request saved). On the request path the
+ * pipeline's `close` listener aborts it (server/pipeline.ts); elsewhere it listens itself.
  */
 export function clientSignal(reply: FastifyReply): Abort {
+  const ctx = reply.request.polymath;
+  if (ctx) return (ctx.clientAbort ??= new Abort());
   const controller = new Abort();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort(new PolymathError('client_closed', 'the client closed the request'));
