@@ -28,9 +28,20 @@ export const REDACT_PATHS = [
 /** Batching of stdout: write at 4 KiB or every 250 ms; beyond 16 MiB unwritten, lines are dropped. */
 const STDOUT_BATCH = { minLength: 4096, periodicFlush: 250, maxLength: 16 * 1024 * 1024 };
 
+/** Where each logger made by createLogger writes (the access log writes its lines there too). */
+const destinations = new WeakMap<Logger, { write(line: string): unknown }>();
+
 export function createLogger(level: LevelWithSilent = 'info', destination?: NodeJS.WritableStream): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'polymath' } };
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false, ...STDOUT_BATCH }));
+  const dest = destination ?? pino.destination({ dest: 1, sync: false, ...STDOUT_BATCH });
+  const logger = pino(options, dest);
+  destinations.set(logger, dest);
+  return logger;
+}
+
+/** The stream a logger made by createLogger writes to; undefined for any other logger. */
+export function destinationOf(logger: Logger): { write(line: string): unknown } | undefined {
+  return destinations.get(logger);
 }
 
 export type { Logger };

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { PolymathError } from '../errors.js';
 import type { Usage } from '../providers/types.js';
 import type { RequestLog } from '../store/request-log.js';
+import { AccessLog } from '../telemetry/access-log.js';
 import type { RequestRecord } from '../store/schema.js';
 import type { Budgets, Reservation } from './budgets.js';
 import type { ApiKey } from './keys.js';
@@ -135,11 +136,8 @@ function sumUsage(items: Metering[]): Usage | undefined {
 export type RecordListener = (record: MeterRecord, error?: PolymathError) => void;
 
 export class Meter {
-  /**
-   * The one line per request. It holds only the fields below, none of them a secret, so it skips
-   * the logger's redaction, whose wildcard paths double the cost of every line.
-   */
-  private readonly access: Logger;
+  /** The one line per request (telemetry/access-log.ts). */
+  private readonly access: AccessLog;
   private readonly listeners: RecordListener[] = [];
 
   constructor(
@@ -149,7 +147,7 @@ export class Meter {
     readonly budgets?: Budgets,
     readonly limits?: RateLimits,
   ) {
-    this.access = logger.child({}, { redact: { paths: [] } });
+    this.access = new AccessLog(logger);
   }
 
   start(id: string, endpoint: string, stream: boolean): Metering {
@@ -177,7 +175,7 @@ export class Meter {
       attempts: record.attempts,
       cost_usd: record.cost_usd || undefined,
     };
-    if (error) this.access.warn({ ...line, error_kind: error.kind, error: error.message }, 'request failed');
-    else this.access.info(line, 'request completed');
+    if (error) this.access.write('warn', { ...line, error_kind: error.kind, error: error.message }, 'request failed');
+    else this.access.write('info', line, 'request completed');
   }
 }
