@@ -11,6 +11,7 @@ import type { Runtime } from '../runtime.js';
 import { estimateCost, estimateTokens, planPrice } from '../usage/estimate.js';
 import type { ApiKey } from '../usage/keys.js';
 import type { RateHeaders } from '../usage/limits.js';
+import { andThen, type Maybe } from '../usage/state.js';
 import type { Metering } from '../usage/meter.js';
 import type { RequestStage } from './pipeline.js';
 
@@ -34,15 +35,25 @@ export function limitStage(rt: Runtime): RequestStage {
 }
 
 /**
- * rpm, then tpm, then budget, as one chain of the stores' own promises (no async layer per step:
- * it runs on every request). The headers go on the reply whether the request may go on or not.
+ * rpm, then tpm, then budget. In memory each step answers at once and the stage ends in the same
+ * turn; on Redis they are one chain of the stores' own promises (no async layer per step: it runs
+ * on every request). The headers go on the reply whether the request may go on or not.
  */
-function take(rt: Runtime, key: ApiKey, meter: Metering, model: string, url: string, body: unknown, reply: FastifyReply): Promise<void> {
+function take(rt: Runtime, key: ApiKey, meter: Metering, model: string, url: string, body: unknown, reply: FastifyReply): Maybe<void> {
   const headers: RateHeaders = {};
-  let p = rt.limits.request(key, headers);
-  if (key.tpm !== null || key.budget !== null) p = p.then(() => tokensAndBudget(rt, key, meter, model, url, body, headers));
+  let taken: Maybe<void>;
+  try {
+    taken = andThen(rt.limits.request(key, headers), () => (key.tpm !== null || key.budget !== null ? tokensAndBudget(rt, key, meter, model, url, body, headers) : undefined));
+  } catch (err) {
+    reply.headers(headers);
+    throw err;
+  }
   // Reply headers, not raw ones: written once with the rest (a stream's writeHead takes them from reply.getHeaders()).
-  return p.then(
+  if (!(taken instanceof Promise)) {
+    reply.headers(headers);
+    return;
+  }
+  return taken.then(
     () => {
       reply.headers(headers);
     },
@@ -53,15 +64,15 @@ function take(rt: Runtime, key: ApiKey, meter: Metering, model: string, url: str
   );
 }
 
-function tokensAndBudget(rt: Runtime, key: ApiKey, meter: Metering, model: string, url: string, body: unknown, headers: RateHeaders): Promise<void> {
+function tokensAndBudget(rt: Runtime, key: ApiKey, meter: Metering, model: string, url: string, body: unknown, headers: RateHeaders): Maybe<void> {
   const est = estimateTokens(url, body, rt.config.budgets.default_max_tokens);
-  return rt.limits.tokens(key, est.promptTokens + est.outputTokens, headers).then((hold) => {
+  return andThen(rt.limits.tokens(key, est.promptTokens + est.outputTokens, headers), (hold) => {
     meter.tokenHold = hold;
     if (key.budget === null) return;
     const plan = planOf(rt, model);
     // An unknown model reserves nothing: the route answers 404 without calling anyone.
     if (!plan) return;
-    return rt.budgets.reserve(key, estimateCost(est, planPrice(plan, rt.pricing))).then((r) => {
+    return andThen(rt.budgets.reserve(key, estimateCost(est, planPrice(plan, rt.pricing))), (r) => {
       meter.reservation = r;
     });
   });

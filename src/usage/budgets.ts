@@ -16,7 +16,7 @@ import { PolymathError } from '../errors.js';
 import type { Database } from '../store/schema.js';
 import { periodOf, type BudgetPeriod } from './budget-spec.js';
 import type { ApiKey } from './keys.js';
-import type { SharedState } from './state.js';
+import { andThen, type Maybe, type SharedState } from './state.js';
 
 const NANO = 1e9;
 const MAX_TRACKED = 10_000;
@@ -39,8 +39,6 @@ interface KeyPeriod {
   end: number;
   counter: string;
 }
-
-const NO_RESERVATION: Promise<Reservation | null> = Promise.resolve(null);
 
 export interface BudgetStatus {
   keyId: string;
@@ -78,22 +76,23 @@ export class Budgets extends EventEmitter<BudgetEvents> {
 
   /**
    * Reserves `estimateUsd` against the key's budget; null when the key has none. Once the key's
-   * counter is seeded this is the state's one promise and a `then` (it runs on every request).
+   * counter is seeded this is one step of the state (at once in memory, one promise on Redis): it
+   * runs on every request.
    */
-  reserve(key: ApiKey, estimateUsd: number, now = Date.now()): Promise<Reservation | null> {
+  reserve(key: ApiKey, estimateUsd: number, now = Date.now()): Maybe<Reservation | null> {
     const budget = key.budget;
-    if (!budget) return NO_RESERVATION;
+    if (!budget) return null;
     const p = this.periodOf(key, budget.period, now);
     const ttlMs = p.end - now + GRACE_MS;
     if (!this.seeded.has(p.counter)) return this.seed(key.id, p.counter, p.start, ttlMs).then(() => this.take(key, budget, p, ttlMs, estimateUsd));
     return this.take(key, budget, p, ttlMs, estimateUsd);
   }
 
-  private take(key: ApiKey, budget: NonNullable<ApiKey['budget']>, p: KeyPeriod, ttlMs: number, estimateUsd: number): Promise<Reservation> {
+  private take(key: ApiKey, budget: NonNullable<ApiKey['budget']>, p: KeyPeriod, ttlMs: number, estimateUsd: number): Maybe<Reservation> {
     const amount = Math.ceil(estimateUsd * NANO);
     const limit = Math.floor(budget.usd * NANO);
     const { start, end, counter } = p;
-    return this.state.reserve(counter, amount, limit, ttlMs).then((r) => {
+    return andThen(this.state.reserve(counter, amount, limit, ttlMs), (r) => {
       if (!r.ok) {
         this.track(key, start, r.total);
         const resets = new Date(end).toISOString();
@@ -133,9 +132,14 @@ export class Budgets extends EventEmitter<BudgetEvents> {
     res.settled = true;
     const delta = Math.round(costUsd * NANO) - res.amount;
     if (delta === 0 && !key?.budget) return;
-    this.state.add(res.counter, delta, res.ttlMs).then(
-      (total) => {
-        if (key?.budget) this.track(key, res.periodStart, total);
+    const total = this.state.add(res.counter, delta, res.ttlMs);
+    if (!(total instanceof Promise)) {
+      if (key?.budget) this.track(key, res.periodStart, total);
+      return;
+    }
+    total.then(
+      (t) => {
+        if (key?.budget) this.track(key, res.periodStart, t);
       },
       (err: unknown) => this.logger.error({ err, keyId: res.keyId }, 'could not settle a budget reservation; the spend is in the request log'),
     );
@@ -171,11 +175,17 @@ export class Budgets extends EventEmitter<BudgetEvents> {
 
   private track(key: ApiKey, periodStart: number, totalNano: number): void {
     const budget = key.budget!;
-    const s: BudgetStatus = { keyId: key.id, name: key.name, period: budget.period, periodStart, budgetUsd: budget.usd, spentUsd: totalNano / NANO };
-    if (this.status.size >= MAX_TRACKED && !this.status.has(key.id)) this.status.clear();
-    this.status.set(key.id, s);
+    let s = this.status.get(key.id);
+    // Every settlement lands here: the key's status is updated in place while its period and budget hold.
+    if (s && s.periodStart === periodStart && s.period === budget.period && s.budgetUsd === budget.usd && s.name === key.name) s.spentUsd = totalNano / NANO;
+    else {
+      s = { keyId: key.id, name: key.name, period: budget.period, periodStart, budgetUsd: budget.usd, spentUsd: totalNano / NANO };
+      if (this.status.size >= MAX_TRACKED && !this.status.has(key.id)) this.status.clear();
+      this.status.set(key.id, s);
+    }
+    if (s.spentUsd < budget.usd * this.cfg.soft_threshold) return;
     const mark = `${key.id}:${periodStart}`;
-    if (s.spentUsd >= budget.usd * this.cfg.soft_threshold && !this.warned.has(mark)) {
+    if (!this.warned.has(mark)) {
       if (this.warned.size >= MAX_TRACKED) this.warned.clear();
       this.warned.add(mark);
       const event: SoftThresholdEvent = { ...s, threshold: this.cfg.soft_threshold };

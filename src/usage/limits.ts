@@ -1,20 +1,18 @@
 /**
- * Per-key requests and tokens per minute, on rate-limiter-flexible (memory or Redis): a fixed
- * one-minute window per key. Tokens are taken at the request's estimate before the call and
+ * Per-key requests and tokens per minute on the shared state's window limiters (in memory, or
+ * rate-limiter-flexible on Redis): a fixed one-minute window per key. Tokens are taken at the request's estimate before the call and
  * corrected to the real count after. Answers carry OpenAI's `x-ratelimit-*` headers; a refusal is
  * 429 `rate_limit_exceeded` with `Retry-After`.
  */
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { PolymathError } from '../errors.js';
 import type { ApiKey } from './keys.js';
-import type { SharedState } from './state.js';
-import { guard } from './state.js';
+import { andThen, type Maybe, type SharedState, type WindowCount, type WindowLimiter } from './state.js';
 
 export type RateHeaders = Record<string, string>;
 
 export interface TokenHold {
   keyId: string;
-  limiter: RateLimiterAbstract;
+  limiter: WindowLimiter;
   taken: number;
   settled: boolean;
 }
@@ -28,8 +26,8 @@ export function formatReset(ms: number): string {
 
 /** Each key's limiters, found without building a name per request. */
 interface KeyLimiters {
-  rpm?: RateLimiterAbstract;
-  tpm?: RateLimiterAbstract;
+  rpm?: WindowLimiter;
+  tpm?: WindowLimiter;
 }
 
 export class RateLimits {
@@ -50,74 +48,56 @@ export class RateLimits {
   }
 
   /**
-   * Counts one request; rejects with rate_limited past the key's rpm. Writes the request headers
-   * into `headers`. One promise (the limiter's, then one `then`), not an async layer per step: it
-   * runs on every request.
+   * Counts one request; throws (or rejects) rate_limited past the key's rpm. Writes the request
+   * headers into `headers`. In memory it answers at once: no promise on the request path.
    */
-  request(key: ApiKey, headers: RateHeaders): Promise<void> {
+  request(key: ApiKey, headers: RateHeaders): Maybe<void> {
     const limiter = this.limiters(key).rpm;
     const rpm = key.rpm;
-    if (!limiter || rpm === null) return DONE;
-    return limiter.consume(key.id, 1).then(
-      (res) => writeHeaders(headers, 'requests', rpm, res),
-      (err: unknown) => {
-        const res = refusal(err);
-        writeHeaders(headers, 'requests', rpm, res);
-        throw limited(`requests per minute (${rpm})`, res.msBeforeNext);
-      },
-    );
+    if (!limiter || rpm === null) return;
+    return andThen(limiter.consume(key.id, 1), (c) => {
+      writeHeaders(headers, 'requests', rpm, c);
+      if (c.consumed > rpm) throw limited(`requests per minute (${rpm})`, c.msBeforeNext);
+    });
   }
 
-  /** Takes `estimate` tokens; rejects with rate_limited past the key's tpm (and gives them back). */
-  tokens(key: ApiKey, estimate: number, headers: RateHeaders): Promise<TokenHold | null> {
+  /** Takes `estimate` tokens; throws (or rejects) rate_limited past the key's tpm, and gives them back. */
+  tokens(key: ApiKey, estimate: number, headers: RateHeaders): Maybe<TokenHold | null> {
     const limiter = this.limiters(key).tpm;
     const tpm = key.tpm;
-    if (!limiter || tpm === null) return NO_HOLD;
+    if (!limiter || tpm === null) return null;
     const taken = Math.min(Math.max(1, Math.ceil(estimate)), tpm);
-    return limiter.consume(key.id, taken).then(
-      (res): TokenHold => {
-        writeHeaders(headers, 'tokens', tpm, res);
-        return { keyId: key.id, limiter, taken, settled: false };
-      },
-      async (err: unknown) => {
-        const res = refusal(err);
-        writeHeaders(headers, 'tokens', tpm, res);
-        await guard(limiter.reward(key.id, taken)).catch(() => {});
-        throw limited(`tokens per minute (${tpm})`, res.msBeforeNext);
-      },
-    );
+    return andThen(limiter.consume(key.id, taken), (c): Maybe<TokenHold> => {
+      writeHeaders(headers, 'tokens', tpm, c);
+      if (c.consumed <= tpm) return { keyId: key.id, limiter, taken, settled: false };
+      const err = limited(`tokens per minute (${tpm})`, c.msBeforeNext);
+      const back = limiter.adjust(key.id, -taken);
+      if (back instanceof Promise) return back.then(() => Promise.reject(err), () => Promise.reject(err));
+      throw err;
+    });
   }
 
   /** Corrects the tokens taken to the real count, once. */
   settle(hold: TokenHold, used: number): void {
     if (hold.settled) return;
     hold.settled = true;
-    const limiter = hold.limiter;
     const delta = Math.round(used) - hold.taken;
-    if (delta > 0) limiter.penalty(hold.keyId, delta).catch(() => {});
-    else if (delta < 0) limiter.reward(hold.keyId, -delta).catch(() => {});
+    if (delta === 0) return;
+    const done = hold.limiter.adjust(hold.keyId, delta);
+    if (done instanceof Promise) done.catch(() => {});
   }
 }
-
-const DONE: Promise<void> = Promise.resolve();
-const NO_HOLD: Promise<TokenHold | null> = Promise.resolve(null);
 
 const NAMES = {
   requests: ['x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'],
   tokens: ['x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
 } as const;
 
-function writeHeaders(headers: RateHeaders, what: keyof typeof NAMES, limit: number, res: RateLimiterRes): void {
+function writeHeaders(headers: RateHeaders, what: keyof typeof NAMES, limit: number, c: WindowCount): void {
   const [l, remaining, reset] = NAMES[what];
   headers[l] = String(limit);
-  headers[remaining] = String(res.remainingPoints);
-  headers[reset] = formatReset(res.msBeforeNext);
-}
-
-/** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, and with an Error when its store fails (rethrown as 503). */
-function refusal(err: unknown): RateLimiterRes {
-  if (err instanceof RateLimiterRes) return err;
-  throw new PolymathError('unavailable', 'Shared state (Redis) is unreachable; retry shortly.', { cause: err, retryAfter: 1 });
+  headers[remaining] = String(Math.max(limit - c.consumed, 0));
+  headers[reset] = formatReset(c.msBeforeNext);
 }
 
 function limited(what: string, msBeforeNext: number): PolymathError {

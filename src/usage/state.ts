@@ -5,7 +5,7 @@
  * total stays within the limit (a Lua script on Redis, a synchronous step in memory).
  */
 import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { StateConfig } from '../config/usage.js';
 import { PolymathError } from '../errors.js';
 
@@ -15,18 +15,46 @@ export interface Reserved {
   total: number;
 }
 
+/**
+ * A value now or later: the memory state answers at once (no promise, so a request's limits
+ * and budget cost no turn of the event loop), Redis with a promise.
+ */
+export type Maybe<T> = T | Promise<T>;
+
+/** Runs `f` on a value now, or once it arrives. */
+export function andThen<T, R>(value: Maybe<T>, f: (v: T) => Maybe<R>): Maybe<R> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}
+
+/** A key's count in its window after a take, and when that window ends. */
+export interface WindowCount {
+  consumed: number;
+  msBeforeNext: number;
+}
+
+/**
+ * Fixed windows per key: a window opens at a key's first take and lasts the limiter's duration
+ * (rate-limiter-flexible's model, which the Redis side uses). A take past the limit still counts.
+ */
+export interface WindowLimiter {
+  /** adds `points` to the key's window; the caller compares `consumed` with its limit */
+  consume(key: string, points: number): Maybe<WindowCount>;
+  /** corrects the key's current window by `delta` (negative gives back); a window that ended is left alone */
+  adjust(key: string, delta: number): Maybe<unknown>;
+}
+
 export interface SharedState {
   readonly kind: 'memory' | 'redis';
   /** the Redis connection, for other stages that keep state there (the cache) */
   readonly redis?: Redis;
   /** adds `amount` unless the total would pass `limit` */
-  reserve(key: string, amount: number, limit: number, ttlMs: number): Promise<Reserved>;
+  reserve(key: string, amount: number, limit: number, ttlMs: number): Maybe<Reserved>;
   /** adds `delta` (may be negative); returns the new total */
-  add(key: string, delta: number, ttlMs: number): Promise<number>;
+  add(key: string, delta: number, ttlMs: number): Maybe<number>;
   /** sets the counter when it does not exist yet (seeding it from the store) */
-  seed(key: string, value: number, ttlMs: number): Promise<void>;
+  seed(key: string, value: number, ttlMs: number): Maybe<void>;
   /** a rate limiter of `points` per `seconds` on this state */
-  limiter(name: string, points: number, seconds: number): RateLimiterAbstract;
+  limiter(name: string, points: number, seconds: number): WindowLimiter;
   close(): Promise<void>;
 }
 
@@ -34,15 +62,13 @@ const MAX_COUNTERS = 100_000;
 const MAX_LIMITERS = 1_024;
 
 export function openState(cfg: StateConfig): SharedState {
-  return cfg.url.startsWith('memory:') ? new MemoryState(cfg.prefix) : new RedisState(cfg);
+  return cfg.url.startsWith('memory:') ? new MemoryState() : new RedisState(cfg);
 }
 
 class MemoryState implements SharedState {
   readonly kind = 'memory';
   private readonly counters = new Map<string, { value: number; expires: number }>();
-  private readonly limiters = new Map<string, RateLimiterAbstract>();
-
-  constructor(private readonly prefix: string) {}
+  private readonly limiters = new Map<string, WindowLimiter>();
 
   private get(key: string): number {
     const c = this.counters.get(key);
@@ -55,46 +81,88 @@ class MemoryState implements SharedState {
   }
 
   private set(key: string, value: number, ttlMs: number): void {
-    if (!this.counters.has(key) && this.counters.size >= MAX_COUNTERS) this.evict();
+    if (!this.counters.has(key) && this.counters.size >= MAX_COUNTERS) evict(this.counters);
     this.counters.set(key, { value, expires: Date.now() + ttlMs });
   }
 
-  /** Drops expired counters, then the oldest tenth if still full. */
-  private evict(): void {
-    const now = Date.now();
-    for (const [k, c] of this.counters) if (c.expires <= now) this.counters.delete(k);
-    let drop = this.counters.size >= MAX_COUNTERS ? MAX_COUNTERS / 10 : 0;
-    for (const k of this.counters.keys()) {
-      if (drop-- <= 0) break;
-      this.counters.delete(k);
-    }
-  }
-
-  async reserve(key: string, amount: number, limit: number, ttlMs: number): Promise<Reserved> {
+  reserve(key: string, amount: number, limit: number, ttlMs: number): Reserved {
     const total = this.get(key);
     if (total + amount > limit) return { ok: false, total };
     this.set(key, total + amount, ttlMs);
     return { ok: true, total: total + amount };
   }
 
-  async add(key: string, delta: number, ttlMs: number): Promise<number> {
+  add(key: string, delta: number, ttlMs: number): number {
     const total = this.get(key) + delta;
     this.set(key, total, ttlMs);
     return total;
   }
 
-  async seed(key: string, value: number, ttlMs: number): Promise<void> {
+  seed(key: string, value: number, ttlMs: number): void {
     if (!this.counters.has(key)) this.set(key, value, ttlMs);
   }
 
-  limiter(name: string, points: number, seconds: number): RateLimiterAbstract {
-    return cachedLimiter(this.limiters, `${name}:${points}:${seconds}`, () => new RateLimiterMemory({ keyPrefix: `${this.prefix}${name}:${points}`, points, duration: seconds }));
+  limiter(name: string, points: number, seconds: number): WindowLimiter {
+    return cachedLimiter(this.limiters, `${name}:${points}:${seconds}`, () => new MemoryWindows(seconds * 1000));
   }
 
   async close(): Promise<void> {
     this.counters.clear();
   }
 }
+
+/** Drops expired counts, then the oldest tenth if still full. */
+function evict(counts: Map<string, { expires: number }>): void {
+  const now = Date.now();
+  for (const [k, c] of counts) if (c.expires <= now) counts.delete(k);
+  let drop = counts.size >= MAX_COUNTERS ? MAX_COUNTERS / 10 : 0;
+  for (const k of counts.keys()) {
+    if (drop-- <= 0) break;
+    counts.delete(k);
+  }
+}
+
+/** Fixed windows in this process, answered at once; at most MAX_COUNTERS keys. */
+class MemoryWindows implements WindowLimiter {
+  private readonly counts = new Map<string, { value: number; expires: number }>();
+
+  constructor(private readonly windowMs: number) {}
+
+  consume(key: string, points: number): WindowCount {
+    const now = Date.now();
+    let c = this.counts.get(key);
+    if (c === undefined || c.expires <= now) {
+      if (c === undefined && this.counts.size >= MAX_COUNTERS) evict(this.counts);
+      c = { value: 0, expires: now + this.windowMs };
+      this.counts.set(key, c);
+    }
+    c.value += points;
+    return { consumed: c.value, msBeforeNext: c.expires - now };
+  }
+
+  adjust(key: string, delta: number): void {
+    const c = this.counts.get(key);
+    if (c !== undefined && c.expires > Date.now()) c.value = Math.max(0, c.value + delta);
+  }
+}
+
+/** rate-limiter-flexible's windows in Redis: a refusal (a RateLimiterRes) is a count; a Redis failure is 503. */
+class RedisWindows implements WindowLimiter {
+  constructor(private readonly limiter: RateLimiterRedis) {}
+
+  consume(key: string, points: number): Promise<WindowCount> {
+    return this.limiter.consume(key, points).then(countOf, (err: unknown) => {
+      if (err instanceof RateLimiterRes) return countOf(err);
+      throw unavailable(err);
+    });
+  }
+
+  adjust(key: string, delta: number): Promise<unknown> {
+    return delta > 0 ? this.limiter.penalty(key, delta) : this.limiter.reward(key, -delta);
+  }
+}
+
+const countOf = (res: RateLimiterRes): WindowCount => ({ consumed: res.consumedPoints, msBeforeNext: res.msBeforeNext });
 
 // KEYS[1] counter; ARGV amount, limit, ttl ms. Adds only when the total stays within the limit.
 const RESERVE = `
@@ -121,7 +189,7 @@ type RedisWithScripts = Redis & {
 class RedisState implements SharedState {
   readonly kind = 'redis';
   readonly redis: RedisWithScripts;
-  private readonly limiters = new Map<string, RateLimiterAbstract>();
+  private readonly limiters = new Map<string, WindowLimiter>();
   private readonly prefix: string;
 
   constructor(cfg: StateConfig) {
@@ -153,8 +221,8 @@ class RedisState implements SharedState {
     await guard(this.redis.set(this.prefix + key, value, 'PX', ttlMs, 'NX'));
   }
 
-  limiter(name: string, points: number, seconds: number): RateLimiterAbstract {
-    return cachedLimiter(this.limiters, `${name}:${points}:${seconds}`, () => new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${this.prefix}${name}:${points}`, points, duration: seconds, rejectIfRedisNotReady: true }));
+  limiter(name: string, points: number, seconds: number): WindowLimiter {
+    return cachedLimiter(this.limiters, `${name}:${points}:${seconds}`, () => new RedisWindows(new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${this.prefix}${name}:${points}`, points, duration: seconds, rejectIfRedisNotReady: true })));
   }
 
   async close(): Promise<void> {
@@ -164,7 +232,7 @@ class RedisState implements SharedState {
   }
 }
 
-function cachedLimiter(map: Map<string, RateLimiterAbstract>, id: string, make: () => RateLimiterAbstract): RateLimiterAbstract {
+function cachedLimiter(map: Map<string, WindowLimiter>, id: string, make: () => WindowLimiter): WindowLimiter {
   let l = map.get(id);
   if (!l) {
     if (map.size >= MAX_LIMITERS) map.clear();
@@ -179,6 +247,10 @@ export async function guard<T>(p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (err) {
-    throw new PolymathError('unavailable', 'Shared state (Redis) is unreachable; retry shortly.', { cause: err, retryAfter: 1 });
+    throw unavailable(err);
   }
+}
+
+function unavailable(cause: unknown): PolymathError {
+  return new PolymathError('unavailable', 'Shared state (Redis) is unreachable; retry shortly.', { cause, retryAfter: 1 });
 }
