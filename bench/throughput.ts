@@ -6,7 +6,7 @@
  * machine hit all three alike):
  * - raw: `node:http` + undici, no framework (bench/raw-proxy.ts)
  * - bare: Fastify + undici, no logic (bench/bare-proxy.ts)
- * - Polymath as `npm start` runs it (dist/cli.js serve), with an API key that has rpm, tpm and a
+ * - Polymath as `npm start` runs it (dist/cli.js serve, with the start script's node flags), with an API key that has rpm, tpm and a
  *   daily budget (auth, limits, budget reservation, cost metering), the request log in SQLite,
  *   logging at info, metrics and the cache stage on.
  * Each proxy is pinned to core 0 with `taskset -c 0`; this process (the load generator) and the
@@ -193,7 +193,7 @@ async function main() {
     const pm = { rps: median(res.polymath.rps) / raw.rps, capacity: raw.cpu / median(res.polymath.cpu), added: median(res.polymath.added) / raw.added };
     const perRound = res.polymath.rps.map((x, i) => `${(x / res.raw.rps[i]).toFixed(2)}×`).join(', ');
     const text = [
-      `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine()}. Load average ${load0.map((x) => x.toFixed(2)).join(' / ')} at the start and ${load1.map((x) => x.toFixed(2)).join(' / ')} at the end (1 / 5 / 15 min; other developers' tests share the machine). ${rounds} interleaved rounds; per round and proxy ${seconds} s at concurrency ${CONCURRENCY}, then ${requests} sequential requests each alternating with direct calls (after ${warmup} sequential warm-up calls each). Each proxy pinned to core 0 (\`taskset -c 0\`), load generator and fake upstream on core 1. Small non-streaming completion${values.route ? ' to a route with connect, first-token and total deadlines' : ''}. Polymath: \`dist/cli.js serve\` with an API key with rpm, tpm and a daily budget, logging at info, every request recorded to SQLite, metrics and the cache stage on${profDir ? ', **under --cpu-prof** (slower than without)' : ''}. Medians of the rounds.`,
+      `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine()}. Load average ${load0.map((x) => x.toFixed(2)).join(' / ')} at the start and ${load1.map((x) => x.toFixed(2)).join(' / ')} at the end (1 / 5 / 15 min; other developers' tests share the machine). ${rounds} interleaved rounds; per round and proxy ${seconds} s at concurrency ${CONCURRENCY}, then ${requests} sequential requests each alternating with direct calls (after ${warmup} sequential warm-up calls each). Each proxy pinned to core 0 (\`taskset -c 0\`), load generator and fake upstream on core 1. Small non-streaming completion${values.route ? ' to a route with connect, first-token and total deadlines' : ''}. Polymath: \`node ${startFlags().join(' ')} dist/cli.js serve\` (as \`npm start\`) with an API key with rpm, tpm and a daily budget, logging at info, every request recorded to SQLite, metrics and the cache stage on${profDir ? ', **under --cpu-prof** (slower than without)' : ''}. Medians of the rounds.`,
       '',
       '| proxy | req/s at concurrency 32 | vs raw | CPU µs per request | one core\'s capacity (req/s = 10⁶ ÷ µs) | vs raw | sequential added median (ms) | vs raw |',
       '|---|---|---|---|---|---|---|---|',
