@@ -30,7 +30,7 @@ const OWN: Array<[RegExp, string]> = [
   [/\/server\/limit-stage|\/usage\/(limits|budgets|budget-spec|state)/, 'limits and budget'],
   [/\/usage\/(meter|pricing|price-table|count-tokens|estimate)/, 'metering (tokens, cost)'],
   [/\/telemetry\/(metrics|fast-metrics|label-children)|\/usage\/alerts/, 'metrics and alerts'],
-  [/\/telemetry\/logger/, 'logging'],
+  [/\/telemetry\/(logger|access-log)/, 'logging'],
   [/\/store\//, 'request log (SQLite)'],
   [/\/server\/(validate|json-body)/, 'validation and body parsing'],
   [/\/routing\//, 'routing'],
