@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { CacheConfig, CacheMode } from '../config/cache.js';
+import type { Maybe } from '../maybe.js';
 import type { Usage } from '../providers/types.js';
 import { canonicalJson, hash, namespaceId, normalizeTopic, requestKey, type Namespace } from './key.js';
 import { localEmbedding } from './local-embedding.js';
@@ -84,14 +85,14 @@ export class ResponseCache {
    * answered at once, not as a promise: most chat requests are not cached, and the request path
    * then goes on without waiting a turn.
    */
-  chat(ns: Namespace, body: { stream?: boolean | null; temperature?: number | null; [field: string]: unknown }, opts: RequestCacheOptions = {}): Probe | Promise<Probe> {
+  chat(ns: Namespace, body: { stream?: boolean | null; temperature?: number | null; [field: string]: unknown }, opts: RequestCacheOptions = {}): Maybe<Probe> {
     if (body.stream === true) return BYPASS;
     if (!this.wanted(ns.route, opts, body.temperature === 0)) return BYPASS;
     return this.exact(requestKey(ns, body));
   }
 
   /** POST /v1/embeddings: the same input embeds the same way, so `deterministic` caches it. */
-  embeddings(ns: Namespace, body: object, opts: RequestCacheOptions = {}): Probe | Promise<Probe> {
+  embeddings(ns: Namespace, body: object, opts: RequestCacheOptions = {}): Maybe<Probe> {
     if (!this.wanted(ns.route, opts, true)) return BYPASS;
     return this.exact(requestKey(ns, body));
   }

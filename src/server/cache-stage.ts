@@ -8,6 +8,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CachedAnswer, Probe, RequestCacheOptions } from '../cache/index.js';
 import { isKind, KINDS, parseContentBody } from '../content/index.js';
+import { andThen, type Maybe } from '../maybe.js';
 import type { Runtime } from '../runtime.js';
 import type { Metering } from '../usage/meter.js';
 import { formatCost, type RequestContext, type RequestStage } from './pipeline.js';
@@ -25,10 +26,8 @@ export function cacheStage(rt: Runtime): RequestStage {
       const url = request.routeOptions.url;
       if (url !== '/v1/chat/completions' && url !== '/v1/embeddings' && url !== '/v1/content/:kind') return;
       const endpoint = url === '/v1/content/:kind' ? 'content' : url === '/v1/chat/completions' ? 'chat' : 'embeddings';
-      const probe = probeFor(rt, ctx, request, endpoint);
       // A bypass (most requests) is known at once: the stage then ends without a promise.
-      if (probe instanceof Promise) return probe.then((p) => (p ? use(rt, ctx, request, reply, endpoint, p) : undefined));
-      if (probe) return use(rt, ctx, request, reply, endpoint, probe);
+      return andThen(probeFor(rt, ctx, request, endpoint), (probe) => (probe ? use(rt, ctx, request, reply, endpoint, probe) : undefined));
     },
   };
 }
@@ -43,15 +42,16 @@ export function saveAnswer(request: FastifyRequest, body: string, meter: Meterin
 }
 
 /** Records the probe's outcome on the reply (and the metrics); a hit is answered here. */
-function use(rt: Runtime, ctx: RequestContext, request: FastifyRequest, reply: FastifyReply, endpoint: string, probe: Probe): void | Promise<void> {
+function use(rt: Runtime, ctx: RequestContext, request: FastifyRequest, reply: FastifyReply, endpoint: string, probe: Probe): Maybe<void> {
   rt.metrics.observeCache(endpoint, probe.status, probe.match ?? '', probe.answer?.cost_usd ?? 0);
   // A reply header: a stream the route writes itself takes it with stageHeaders(reply).
   reply.header('x-polymath-cache', probe.status);
   if (probe.status === 'miss') probes.set(request, probe);
-  if (probe.answer) return answerHit(rt, ctx, request, reply, endpoint, probe, probe.answer);
+  if (probe.answer) return answerHit(rt, ctx, request, reply, endpoint, probe as Probe & { answer: CachedAnswer });
 }
 
-async function answerHit(rt: Runtime, ctx: RequestContext, request: FastifyRequest, reply: FastifyReply, endpoint: string, probe: Probe, a: CachedAnswer): Promise<void> {
+async function answerHit(rt: Runtime, ctx: RequestContext, request: FastifyRequest, reply: FastifyReply, endpoint: string, probe: Probe & { answer: CachedAnswer }): Promise<void> {
+  const a = probe.answer;
   const meter = ctx.meter;
   if (meter) {
     meter.provider = a.provider;
@@ -86,7 +86,7 @@ async function answerHit(rt: Runtime, ctx: RequestContext, request: FastifyReque
 }
 
 /** The request's probe, or undefined when it is not one the cache reads (a bad body: the route answers it). */
-function probeFor(rt: Runtime, ctx: RequestContext, request: FastifyRequest, endpoint: string): Probe | Promise<Probe> | undefined {
+function probeFor(rt: Runtime, ctx: RequestContext, request: FastifyRequest, endpoint: string): Maybe<Probe> | undefined {
   const body = request.body as Record<string, unknown> | null;
   if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
   const opts: RequestCacheOptions = { header: request.headers['x-polymath-cache'], cacheControl: request.headers['cache-control'] };

@@ -6,12 +6,12 @@
  */
 import type { FastifyReply } from 'fastify';
 import { PolymathError } from '../errors.js';
+import { andThen, type Maybe } from '../maybe.js';
 import type { Plan } from '../routing/index.js';
 import type { Runtime } from '../runtime.js';
 import { estimateCost, estimateTokens, planPrice } from '../usage/estimate.js';
 import type { ApiKey } from '../usage/keys.js';
 import type { RateHeaders } from '../usage/limits.js';
-import { andThen, type Maybe } from '../usage/state.js';
 import type { Metering } from '../usage/meter.js';
 import type { RequestStage } from './pipeline.js';
 
@@ -41,27 +41,17 @@ export function limitStage(rt: Runtime): RequestStage {
  */
 function take(rt: Runtime, key: ApiKey, meter: Metering, model: string, url: string, body: unknown, reply: FastifyReply): Maybe<void> {
   const headers: RateHeaders = {};
+  // Reply headers, not raw ones: written once with the rest (a stream's writeHead takes them from reply.getHeaders()).
+  const write = () => void reply.headers(headers);
   let taken: Maybe<void>;
   try {
     taken = andThen(rt.limits.request(key, headers), () => (key.tpm !== null || key.budget !== null ? tokensAndBudget(rt, key, meter, model, url, body, headers) : undefined));
   } catch (err) {
-    reply.headers(headers);
+    write();
     throw err;
   }
-  // Reply headers, not raw ones: written once with the rest (a stream's writeHead takes them from reply.getHeaders()).
-  if (!(taken instanceof Promise)) {
-    reply.headers(headers);
-    return;
-  }
-  return taken.then(
-    () => {
-      reply.headers(headers);
-    },
-    (err: unknown) => {
-      reply.headers(headers);
-      throw err;
-    },
-  );
+  if (taken instanceof Promise) return taken.finally(write);
+  write();
 }
 
 function tokensAndBudget(rt: Runtime, key: ApiKey, meter: Metering, model: string, url: string, body: unknown, headers: RateHeaders): Maybe<void> {

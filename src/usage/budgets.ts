@@ -16,7 +16,8 @@ import { PolymathError } from '../errors.js';
 import type { Database } from '../store/schema.js';
 import { periodOf, type BudgetPeriod } from './budget-spec.js';
 import type { ApiKey } from './keys.js';
-import { andThen, type Maybe, type SharedState } from './state.js';
+import { andThen, type Maybe } from '../maybe.js';
+import type { SharedState } from './state.js';
 
 const NANO = 1e9;
 const MAX_TRACKED = 10_000;
@@ -132,17 +133,12 @@ export class Budgets extends EventEmitter<BudgetEvents> {
     res.settled = true;
     const delta = Math.round(costUsd * NANO) - res.amount;
     if (delta === 0 && !key?.budget) return;
-    const total = this.state.add(res.counter, delta, res.ttlMs);
-    if (!(total instanceof Promise)) {
+    const seen = (total: number) => {
       if (key?.budget) this.track(key, res.periodStart, total);
-      return;
-    }
-    total.then(
-      (t) => {
-        if (key?.budget) this.track(key, res.periodStart, t);
-      },
-      (err: unknown) => this.logger.error({ err, keyId: res.keyId }, 'could not settle a budget reservation; the spend is in the request log'),
-    );
+    };
+    const total = this.state.add(res.counter, delta, res.ttlMs);
+    if (!(total instanceof Promise)) return seen(total);
+    total.then(seen, (err: unknown) => this.logger.error({ err, keyId: res.keyId }, 'could not settle a budget reservation; the spend is in the request log'));
   }
 
   /**

@@ -1,12 +1,13 @@
 /**
  * Per-key requests and tokens per minute on the shared state's window limiters (in memory, or
- * rate-limiter-flexible on Redis): a fixed one-minute window per key. Tokens are taken at the request's estimate before the call and
- * corrected to the real count after. Answers carry OpenAI's `x-ratelimit-*` headers; a refusal is
+ * rate-limiter-flexible on Redis): a fixed one-minute window per key. Tokens are taken at the
+ * request's estimate before the call and corrected to the real count after. Answers carry OpenAI's `x-ratelimit-*` headers; a refusal is
  * 429 `rate_limit_exceeded` with `Retry-After`.
  */
 import { PolymathError } from '../errors.js';
 import type { ApiKey } from './keys.js';
-import { andThen, type Maybe, type SharedState, type WindowCount, type WindowLimiter } from './state.js';
+import { andThen, type Maybe } from '../maybe.js';
+import type { SharedState, WindowCount, WindowLimiter } from './state.js';
 
 export type RateHeaders = Record<string, string>;
 

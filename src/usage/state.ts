@@ -8,22 +8,12 @@ import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { StateConfig } from '../config/usage.js';
 import { PolymathError } from '../errors.js';
+import type { Maybe } from '../maybe.js';
 
 export interface Reserved {
   ok: boolean;
   /** the counter after the call (unchanged when refused) */
   total: number;
-}
-
-/**
- * A value now or later: the memory state answers at once (no promise, so a request's limits
- * and budget cost no turn of the event loop), Redis with a promise.
- */
-export type Maybe<T> = T | Promise<T>;
-
-/** Runs `f` on a value now, or once it arrives. */
-export function andThen<T, R>(value: Maybe<T>, f: (v: T) => Maybe<R>): Maybe<R> {
-  return value instanceof Promise ? value.then(f) : f(value);
 }
 
 /** A key's count in its window after a take, and when that window ends. */
