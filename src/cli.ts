@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --single-threaded-gc
+#!/usr/bin/env -S node --single-threaded-gc --min-semi-space-size=32 --max-semi-space-size=32
 /** The `polymath` command: dispatches to a subcommand in src/commands/. */
 import { generate } from './commands/generate.js';
 import { keys } from './commands/keys.js';
