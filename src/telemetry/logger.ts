@@ -1,7 +1,7 @@
 /**
  * The pino logger. Secrets (API keys, Authorization headers) are redacted wherever they appear.
  * Lines to stdout are written in batches off the request path: they collect in a bounded buffer
- * that is written when it holds 4 KiB, every quarter second, and at exit. A line per request
+ * that is written when it holds 32 KiB, every quarter second, and at exit. A line per request
  * written (or handed to the thread pool) on its own costs the request path a system call and a
  * wake-up of the event loop.
  */
@@ -26,8 +26,12 @@ export const REDACT_PATHS = [
   'config.network.wallet.password',
 ];
 
-/** Batching of stdout: write at 4 KiB or every 250 ms; beyond 16 MiB unwritten, lines are dropped. */
-const STDOUT_BATCH = { minLength: 4096, periodicFlush: 250, maxLength: 16 * 1024 * 1024 };
+/**
+ * Batching of stdout: write at 32 KiB or every 250 ms; beyond 16 MiB unwritten, lines are dropped.
+ * Each write is handed to a thread-pool thread, whose wake-ups take turns with the requests on a
+ * busy core: 32 KiB rather than 4 saved ~2 µs a request under load (two A/B runs, either order).
+ */
+const STDOUT_BATCH = { minLength: 32 * 1024, maxWrite: 64 * 1024, periodicFlush: 250, maxLength: 16 * 1024 * 1024 };
 
 /** stdout, made on first use and shared by every logger writing there (one order, one exit flush). */
 let stdoutLines: TurnLines | undefined;
