@@ -1,9 +1,9 @@
 /**
  * The pino logger. Secrets (API keys, Authorization headers) are redacted wherever they appear.
- * Lines to stdout are written in batches off the request path: they collect in a bounded buffer
- * that is written when it holds 32 KiB, every quarter second, and at exit. A line per request
- * written (or handed to the thread pool) on its own costs the request path a system call and a
- * wake-up of the event loop.
+ * Lines to stdout are written in batches off the request path: gathered for up to 10 ms
+ * (turn-lines.ts), then collected in a bounded buffer that is written when it holds 32 KiB, every
+ * quarter second, and at exit. A line per request written (or handed to the thread pool) on its
+ * own costs the request path a system call and a wake-up of the event loop.
  */
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 import { TurnLines } from './turn-lines.js';

@@ -27,9 +27,8 @@ export class TurnLines {
   constructor(private readonly out: Destination) {
     // pino flushes its destination at exit; the lines of the last turn are handed to it first.
     process.once('exit', () => {
-      this.handOn();
       try {
-        out.flushSync();
+        this.flushSync();
       } catch {
         // stdout closed or not writable at exit: nothing more can be done with the lines
       }
